@@ -1,0 +1,92 @@
+import type { Host } from "../../modules/asyncio/host";
+
+type Turn = (fn: () => void) => void;
+
+interface Stimulus {
+  time: number;
+  seq: number;
+  fn: () => void;
+}
+
+/**
+ * Deterministic host for tests: time stands still while anything is ready
+ * and jumps straight to the next deadline (or scripted stimulus) otherwise.
+ * `turn` must run its callback after every pending promise job (setImmediate
+ * on Node and xsnap).
+ */
+export class VirtualHost implements Host {
+  private time: number;
+  private target: number | null = null;
+  private tick: (() => void) | null = null;
+  private scheduled = false;
+  private seq = 0;
+  private readonly stimuli: Stimulus[] = [];
+  readonly reports: string[] = [];
+  /** Print reports as well as keeping them. */
+  echo = false;
+  private readonly turn: Turn;
+
+  constructor(options: { start?: number; turn?: Turn } = {}) {
+    this.time = options.start ?? 0;
+    this.turn = options.turn ?? defaultTurn();
+  }
+
+  now(): number {
+    return this.time;
+  }
+  arm(delayMs: number, tick: () => void): void {
+    this.target = this.time + Math.max(0, delayMs);
+    this.tick = tick;
+    this.schedule();
+  }
+  disarm(): void {
+    this.target = null;
+  }
+  report(text: string): void {
+    this.reports.push(text);
+    if (this.echo) (globalThis as any).console?.log(text);
+  }
+
+  /** Runs fn (outside any task) when virtual time reaches `time` ms. */
+  at(time: number, fn: () => void): void {
+    const s = { time, seq: this.seq++, fn };
+    const list = this.stimuli;
+    let i = list.length;
+    while (i > 0 && (list[i - 1].time > time)) i--;
+    list.splice(i, 0, s);
+    this.schedule();
+  }
+  /** Runs fn `ms` after the current virtual time. */
+  after(ms: number, fn: () => void): void {
+    this.at(this.time + ms, fn);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.turn(this.fire);
+  }
+
+  private readonly fire = (): void => {
+    this.scheduled = false;
+    const target = this.target;
+    const next = this.stimuli[0];
+    if (next && (target === null || next.time <= target)) {
+      this.stimuli.shift();
+      if (next.time > this.time) this.time = next.time;
+      next.fn();
+    } else if (target !== null) {
+      this.target = null;
+      if (target > this.time) this.time = target;
+      this.tick!();
+    }
+    if (this.target !== null || this.stimuli.length) this.schedule();
+  };
+}
+
+function defaultTurn(): Turn {
+  const g = globalThis as any;
+  if (typeof g.setImmediate === "function") return (fn) => g.setImmediate(fn);
+  if (typeof g.setTimeout === "function") return (fn) => g.setTimeout(fn, 0);
+  throw new Error("VirtualHost: no setImmediate or setTimeout here; pass options.turn");
+}

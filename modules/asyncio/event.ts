@@ -1,0 +1,41 @@
+import { getEventLoop } from "./loop";
+import { PARKED, type Waiter, type WaitHome } from "./waiter";
+
+/** A flag tasks can wait for; set() wakes every waiter. */
+export class Event implements WaitHome {
+  private state = false;
+  private waiting: Waiter<boolean>[] = [];
+
+  isSet(): boolean {
+    return this.state;
+  }
+  set(): void {
+    const waiting = this.waiting;
+    if (waiting.length) {
+      this.waiting = [];
+      for (const w of waiting) {
+        w.home = null;
+        w.loop.wake(w, true);
+      }
+    }
+    this.state = true;
+  }
+  clear(): void {
+    this.state = false;
+  }
+  /** Resolves to true once the event is set (at once if it is set now). */
+  wait(): Promise<true> {
+    if (this.state) return Promise.resolve(true);
+    const w = getEventLoop().waiter<boolean>();
+    if (w.state === PARKED) {
+      w.home = this;
+      this.waiting.push(w);
+    }
+    return w as Promise<true>;
+  }
+  unpark(w: Waiter<any>): boolean {
+    const i = this.waiting.indexOf(w);
+    if (i >= 0) this.waiting.splice(i, 1);
+    return true;
+  }
+}

@@ -1,0 +1,246 @@
+import { CancelledError, RuntimeError, TimeoutError } from "./errors";
+import { getEventLoop, type Coro, type Loop } from "./loop";
+import { Task } from "./task";
+import { describe } from "./ticks";
+import { PARKED, Waiter, type WaitHome } from "./waiter";
+
+function checkDuration(fn: string, v: unknown, unit: string): number {
+  if (typeof v !== "number") throw new TypeError(`${fn}: expected a number of ${unit}, got ${describe(v)}`);
+  if (Number.isNaN(v)) throw new TypeError(`${fn}: expected a number of ${unit}, got NaN`);
+  if (!Number.isFinite(v)) throw new RangeError(`${fn}: ${v} ${unit} is not a finite duration`);
+  return v;
+}
+
+/** Seconds to milliseconds, kept to whole microseconds so 0.29 s is 290 ms exactly. */
+function secondsToMs(s: number): number {
+  return Math.round(s * 1e6) / 1e3;
+}
+
+/** Suspends the running task for `seconds` (negative means 0; 0 yields to every other ready task). */
+export function sleep(seconds: number): Promise<void> {
+  return getEventLoop().sleep(secondsToMs(checkDuration("sleep", seconds, "seconds")));
+}
+
+/** MicroPython's sleep_ms. */
+export function sleepMs(ms: number): Promise<void> {
+  return getEventLoop().sleep(checkDuration("sleepMs", ms, "milliseconds"));
+}
+
+export function createTask<T>(coro: Coro<T>): Task<T> {
+  return getEventLoop().createTask(coro);
+}
+
+/** Runs main until it finishes; resolves with its value or rejects with its error. */
+export function run<T>(main: Coro<T> | Task<T>): Promise<T> {
+  return getEventLoop().runUntilComplete(main);
+}
+
+/** The task whose code is running; throws outside any task. */
+export function currentTask(): Task<any> {
+  const loop = getEventLoop();
+  const t = loop.current;
+  if (t === null || !loop.isRunning()) throw new RuntimeError("currentTask(): no task is running");
+  return t;
+}
+
+function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
+  if (aw instanceof Task) return aw;
+  if (typeof aw !== "function" && (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<T>).then !== "function")) {
+    throw new TypeError(`${fn}: expected a task, a coroutine or an async function, got ${describe(aw)}`);
+  }
+  return loop.createTask(aw);
+}
+
+// ---- waitFor ----------------------------------------------------------------
+
+const PENDING = 0;
+const TIMED_OUT = 1;
+
+/** The awaitable of waitFor: settles with the inner task's outcome, or TimeoutError. */
+class WaitForWaiter<T> extends Waiter<T> implements WaitHome {
+  inner!: Task<T>;
+  phase = PENDING;
+  cancelInner = false;
+  readonly timer = {
+    deadline: 0,
+    seq: 0,
+    heapIndex: -1,
+    expired: (): void => {},
+    run: (loop: Loop): void => {
+      loop.current = this.owner;
+      if (this.state !== PARKED || this.phase !== PENDING) return;
+      this.phase = TIMED_OUT;
+      this.inner.cancel();
+    },
+  };
+  readonly innerDone = (t: Task<any>): void => {
+    if (this.state !== PARKED) return;
+    this.loop.removeSleeper(this.timer);
+    if (this.phase === TIMED_OUT) {
+      t.takeOutcome();
+      this.loop.wake(this, new TimeoutError(), true);
+    } else {
+      const { failed, value } = t.takeOutcome();
+      this.loop.wake(this, value, failed);
+    }
+  };
+  resumed(): void {
+    if (this.cancelInner) this.inner.cancel();
+  }
+  unpark(): boolean {
+    this.loop.removeSleeper(this.timer);
+    this.inner.offDone(this.innerDone);
+    this.cancelInner = true;
+    return true;
+  }
+}
+
+/**
+ * Waits for aw with a timeout in seconds (null: no limit). On timeout aw is
+ * cancelled and, once it has ended, TimeoutError is raised (MicroPython).
+ */
+export function waitFor<T>(aw: Coro<T> | Task<T>, seconds: number | null): Promise<T> {
+  if (seconds === null || seconds === undefined) return waitForLimit(aw, null, "waitFor");
+  return waitForLimit(aw, secondsToMs(checkDuration("waitFor", seconds, "seconds")), "waitFor");
+}
+
+/** MicroPython's wait_for_ms. */
+export function waitForMs<T>(aw: Coro<T> | Task<T>, ms: number | null): Promise<T> {
+  if (ms === null || ms === undefined) return waitForLimit(aw, null, "waitForMs");
+  return waitForLimit(aw, checkDuration("waitForMs", ms, "milliseconds"), "waitForMs");
+}
+
+function waitForLimit<T>(aw: Coro<T> | Task<T>, ms: number | null, fn: string): Promise<T> {
+  const loop = getEventLoop();
+  const inner = promote(loop, aw, fn);
+  if (ms === null) return inner.awaiter() as Promise<T>;
+  const w = new WaitForWaiter<T>(loop, loop.current);
+  w.inner = inner;
+  w.seq = loop.nextSeq();
+  if (w.owner) w.owner.attach(w);
+  if (w.state !== PARKED) {
+    // A cancel was pending: fail now, and cancel aw when we resume.
+    w.cancelInner = true;
+    w.home = w;
+    return w;
+  }
+  if (inner.isFinished()) {
+    const { failed, value } = inner.takeOutcome();
+    loop.wake(w, value, failed);
+    return w;
+  }
+  w.home = w;
+  inner.onDone(w.innerDone);
+  w.timer.deadline = loop.now() + Math.max(0, ms);
+  loop.addSleeper(w.timer);
+  return w;
+}
+
+// ---- gather -----------------------------------------------------------------
+
+type Gathered<T> = T extends Task<infer R> ? R : T extends () => infer R ? Awaited<R> : Awaited<T>;
+
+class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
+  tasks!: Task<any>[];
+  returnExceptions = false;
+  pending = 0;
+  cancelAll = false;
+  readonly childDone = (t: Task<any>): void => {
+    if (this.state !== PARKED) return;
+    if (!this.returnExceptions && t.peekOutcome().failed) {
+      this.loop.wake(this, undefined);
+      return;
+    }
+    if (--this.pending === 0) this.loop.wake(this, undefined);
+  };
+  unpark(): boolean {
+    this.cancelAll = true;
+    return true;
+  }
+  override run(loop: Loop): void {
+    loop.current = this.owner;
+    this.home = null;
+    this.collect();
+    this.settle();
+  }
+  /** Decides the outcome once woken (or cancelled), as MicroPython's gather does after its yield. */
+  collect(): void {
+    const results: unknown[] = [];
+    let error: { value: unknown } | null = this.failed ? { value: this.value } : null;
+    for (const t of this.tasks) {
+      if (!t.isFinished()) {
+        t.offDone(this.childDone);
+        if (this.cancelAll) t.cancel();
+        continue;
+      }
+      const { failed, value } = t.takeOutcome();
+      if (!failed) results.push(value);
+      else if (this.returnExceptions) results.push(value);
+      else if (error === null) error = { value };
+    }
+    if (error) {
+      this.failed = true;
+      this.value = error.value;
+    } else {
+      this.failed = false;
+      this.value = results;
+    }
+  }
+}
+
+export interface GatherOptions {
+  /** Put errors in the result array instead of raising the first one. */
+  returnExceptions?: boolean;
+}
+
+/**
+ * Runs every awaitable as a task and resolves with their results in order.
+ * Without returnExceptions the first error is raised (the others keep
+ * running); cancelling the gather cancels every unfinished child.
+ */
+export function gather<const T extends readonly unknown[]>(aws: T, options: GatherOptions = {}): Promise<{ -readonly [K in keyof T]: Gathered<T[K]> }> {
+  if (!Array.isArray(aws)) throw new TypeError(`gather: expected an array of awaitables, got ${describe(aws)}`);
+  const returnExceptions = !!options.returnExceptions;
+  const loop = getEventLoop();
+  const started = aws.filter((aw) => !(aw instanceof Task) && typeof aw !== "function").length;
+  let index = 0;
+  const tasks = aws.map((aw) => {
+    if (!(aw instanceof Task) && typeof aw !== "function") {
+      if (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<unknown>).then !== "function") {
+        throw new TypeError(`gather: expected a task, a coroutine or an async function, got ${describe(aw)}`);
+      }
+      return loop.spawn(aw as PromiseLike<unknown>, { count: started, index: index++ });
+    }
+    return promote(loop, aw as Coro<unknown>, "gather");
+  });
+  const w = new GatherWaiter(loop, loop.current);
+  w.tasks = tasks;
+  w.returnExceptions = returnExceptions;
+  w.seq = loop.nextSeq();
+  if (w.owner) w.owner.attach(w);
+  if (w.state !== PARKED) {
+    w.cancelAll = true;
+    return w as unknown as Promise<any>;
+  }
+  let failedEarly = false;
+  for (const t of tasks) {
+    if (!t.isFinished()) {
+      t.onDone(w.childDone);
+      w.pending++;
+    } else if (t.peekOutcome().failed && !returnExceptions) failedEarly = true;
+  }
+  if (w.pending === 0 || failedEarly) {
+    w.collect();
+    w.state = 2;
+    if (w.owner) w.owner.detach(w);
+    if (w.failed) {
+      w.awaited = true;
+      return Promise.reject(w.value);
+    }
+    return Promise.resolve(w.value) as Promise<any>;
+  }
+  w.home = w;
+  return w as unknown as Promise<any>;
+}
+
+export { CancelledError };

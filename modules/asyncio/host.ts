@@ -1,0 +1,66 @@
+/**
+ * What the loop needs from a platform: a monotonic clock, ONE re-armable
+ * one-shot timer, and somewhere to print errors nobody handled.
+ * hosts/<platform>/ implement this; the library itself imports nothing.
+ */
+export interface Host {
+  /** Monotonic milliseconds (may be fractional). */
+  now(): number;
+  /**
+   * Arm the single timer to call `tick` after `delayMs`; re-arming replaces
+   * the previous request. `delayMs <= 0` means "on the next host turn, after
+   * every pending promise job has run".
+   */
+  arm(delayMs: number, tick: () => void): void;
+  /** Cancel the timer, if armed. */
+  disarm(): void;
+  /** Print a report for a human (the default exception handler uses it). */
+  report(text: string): void;
+}
+
+type Timers = {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setImmediate?(fn: () => void): unknown;
+  clearImmediate?(handle: unknown): void;
+  performance?: { now(): number };
+  console?: { log(text: string): void; error?(text: string): void };
+  trace?(text: string): void;
+};
+
+/**
+ * Host built from the usual timer globals (Node, browsers, xsnap with
+ * timers). Used when nobody installed a host, so that importing the library
+ * under Node works with no set-up.
+ */
+export class GlobalTimersHost implements Host {
+  private timeout: unknown = undefined;
+  private immediate: unknown = undefined;
+  private readonly g: Timers;
+  constructor(g: Timers = globalThis as unknown as Timers) {
+    if (typeof g.setTimeout !== "function") throw new Error("GlobalTimersHost: this platform has no setTimeout; install a host with setHost()");
+    this.g = g;
+  }
+  now(): number {
+    return this.g.performance ? this.g.performance.now() : Date.now();
+  }
+  arm(delayMs: number, tick: () => void): void {
+    this.disarm();
+    const g = this.g;
+    if (delayMs <= 0 && g.setImmediate) {
+      this.immediate = g.setImmediate(() => { this.immediate = undefined; tick(); });
+    } else {
+      this.timeout = g.setTimeout(() => { this.timeout = undefined; tick(); }, Math.max(0, Math.ceil(delayMs)));
+    }
+  }
+  disarm(): void {
+    if (this.immediate !== undefined) { this.g.clearImmediate?.(this.immediate); this.immediate = undefined; }
+    if (this.timeout !== undefined) { this.g.clearTimeout(this.timeout); this.timeout = undefined; }
+  }
+  report(text: string): void {
+    const g = this.g;
+    if (g.console?.error) g.console.error(text);
+    else if (g.console) g.console.log(text);
+    else if (g.trace) g.trace(text + "\n");
+  }
+}

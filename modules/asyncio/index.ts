@@ -1,0 +1,38 @@
+/**
+ * asyncio for the Moddable SDK: MicroPython's asyncio on XS, in TypeScript.
+ * import asyncio from "asyncio"; await asyncio.sleep(1);
+ */
+import { CancelledError, RuntimeError, TimeoutError } from "./errors";
+import { Event } from "./event";
+import { createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs } from "./funcs";
+import { GlobalTimersHost } from "./host";
+import { Lock } from "./lock";
+import { Loop, getEventLoop, getHost, newEventLoop, setHost } from "./loop";
+import { Task } from "./task";
+import { ThreadSafeFlag } from "./threadsafeflag";
+import { ticksAdd, ticksDiff, ticksFrom } from "./ticks";
+
+/** MicroPython's time.ticks_ms() on the current loop's clock. */
+export function ticksMs(): number {
+  return ticksFrom(getEventLoop().now());
+}
+
+export type { Host } from "./host";
+export type { Coro, ExceptionContext, ExceptionHandler } from "./loop";
+export type { GatherOptions } from "./funcs";
+export {
+  CancelledError, TimeoutError, RuntimeError,
+  Event, ThreadSafeFlag, Lock, Task, Loop,
+  createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,
+  getEventLoop, newEventLoop, setHost, getHost, GlobalTimersHost,
+  ticksAdd, ticksDiff,
+};
+
+const asyncio = {
+  CancelledError, TimeoutError, RuntimeError,
+  Event, ThreadSafeFlag, Lock, Task, Loop,
+  createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,
+  getEventLoop, newEventLoop, setHost, getHost, GlobalTimersHost,
+  ticksMs, ticksAdd, ticksDiff,
+};
+export default asyncio;

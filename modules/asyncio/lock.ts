@@ -1,0 +1,62 @@
+import { RuntimeError } from "./errors";
+import { getEventLoop } from "./loop";
+import { PARKED, type Waiter, type WaitHome } from "./waiter";
+
+const UNLOCKED = 0;
+const LOCKED = 1;
+
+/** A mutex for tasks; waiters get it in FIFO order. */
+export class Lock implements WaitHome {
+  // UNLOCKED, LOCKED, or the waiter the lock was handed to (unlocked until it resumes).
+  private state: number | Waiter<boolean> = UNLOCKED;
+  private waiting: Waiter<boolean>[] = [];
+
+  locked(): boolean {
+    return this.state === LOCKED;
+  }
+  acquire(): Promise<true> {
+    if (this.state === UNLOCKED) {
+      this.state = LOCKED;
+      return Promise.resolve(true);
+    }
+    const w = getEventLoop().waiter<boolean>();
+    if (w.state === PARKED) {
+      w.home = this;
+      this.waiting.push(w);
+    }
+    return w as Promise<true>;
+  }
+  release(): void {
+    if (this.state !== LOCKED) throw new RuntimeError("Lock.release(): the lock is not acquired");
+    const next = this.waiting.shift();
+    if (next) {
+      this.state = next;
+      next.loop.wake(next, true);
+    } else this.state = UNLOCKED;
+  }
+  /** Acquires, runs fn, releases (also when fn throws or is cancelled); returns fn's result. */
+  async with<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    if (typeof fn !== "function") throw new TypeError("Lock.with(): expected a function");
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  resumed(w: Waiter<any>): void {
+    if (this.state === w) this.state = LOCKED;
+  }
+  unpark(w: Waiter<any>): boolean {
+    if (this.state === w) {
+      // Cancelled after the lock was handed over: pass it on.
+      this.state = LOCKED;
+      this.release();
+    } else {
+      const i = this.waiting.indexOf(w);
+      if (i >= 0) this.waiting.splice(i, 1);
+    }
+    return true;
+  }
+}

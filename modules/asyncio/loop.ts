@@ -1,0 +1,472 @@
+import { CancelledError, RuntimeError } from "./errors";
+import { Fifo } from "./fifo";
+import { TimerHeap } from "./heap";
+import { GlobalTimersHost, type Host } from "./host";
+import { describe } from "./ticks";
+import { Task } from "./task";
+import { DONE, PARKED, READY, Waiter, type Runnable, type WaitHome } from "./waiter";
+
+/** Something createTask accepts: a started coroutine (promise) or a function that starts one. */
+export type Coro<T> = PromiseLike<T> | (() => PromiseLike<T> | T);
+
+export interface ExceptionContext {
+  message: string;
+  exception: unknown;
+  future: Task<any> | null;
+}
+export type ExceptionHandler = (loop: Loop, context: ExceptionContext) => void;
+
+/** Items in the timer heap: sleeping waiters and waitFor deadlines. */
+interface Sleeper extends Runnable {
+  deadline: number;
+  seq: number;
+  heapIndex: number;
+  expired(): void;
+}
+
+// Run-time state lives in an object made at run time, reached through the
+// global object: Moddable freezes preloaded modules, bindings included.
+interface Runtime {
+  loop: Loop | null;
+  host: Host | null;
+}
+const RUNTIME_KEY = Symbol.for("moddable-asyncio.runtime");
+export function runtime(): Runtime {
+  const g = globalThis as unknown as Record<symbol, Runtime | undefined>;
+  return g[RUNTIME_KEY] ?? (g[RUNTIME_KEY] = { loop: null, host: null });
+}
+
+/** Installs the host new loops use (hosts/<platform> call this); returns the previous one. */
+export function setHost(host: Host): Host | null {
+  const rt = runtime();
+  const previous = rt.host;
+  rt.host = host;
+  return previous;
+}
+export function getHost(): Host {
+  const rt = runtime();
+  return rt.host ?? (rt.host = new GlobalTimersHost());
+}
+
+/** The current loop (created on first use), as in MicroPython. */
+export function getEventLoop(): Loop {
+  const rt = runtime();
+  return rt.loop ?? (rt.loop = new Loop());
+}
+
+/** Replaces the current loop with a fresh one; the old loop stops scheduling. */
+export function newEventLoop(host?: Host): Loop {
+  const rt = runtime();
+  rt.loop?.abandon();
+  return (rt.loop = new Loop(host));
+}
+
+const IMMEDIATE = -Infinity;
+const IDLE = Infinity;
+/** Longest single host timer; a longer sleep re-arms (keeps host timers in range). */
+const MAX_ARM_MS = 3_600_000;
+
+class StopMarker implements Runnable {
+  run(loop: Loop): void {
+    loop.current = null;
+    loop.halt();
+  }
+}
+
+class UnretrievedReport implements Runnable {
+  constructor(private readonly task: Task<any>) {}
+  run(loop: Loop): void {
+    loop.current = null;
+    const t = this.task;
+    const { failed, value, retrieved } = t.peekOutcome();
+    if (failed && !retrieved) loop.callExceptionHandler({ message: "Task exception wasn't retrieved", exception: value, future: t });
+  }
+}
+
+/**
+ * The event loop: a FIFO of ready entries, a heap of sleepers, one host
+ * timer. Each host turn runs ONE ready entry (a "step"), so every promise job
+ * of the task resumed by that step runs before the next task resumes.
+ */
+export class Loop {
+  readonly host: Host;
+  /** The task whose step is running (or ran last, until the next turn). */
+  current: Task<any> | null = null;
+  private readonly ready = new Fifo<Runnable>();
+  private readonly sleepers = new TimerHeap<Sleeper>();
+  private seq = 0;
+  private running = false;
+  private closed = false;
+  private inTick = false;
+  private armedAt = IDLE;
+  private mainTask: Task<any> | null = null;
+  private settleRun: ((v: unknown) => void) | null = null;
+  private failRun: ((e: unknown) => void) | null = null;
+  private stopMarker: StopMarker | null = null;
+  private exceptionHandler: ExceptionHandler | null = null;
+  /** Waiters awaited during the current step that a started coroutine may claim (see adopt). */
+  private readonly recent: Waiter<any>[] = [];
+
+  // Waiter's constructor gets its resolvers through these (no closure per waiter).
+  capturedResolve: (v: unknown) => void = noop;
+  capturedReject: (e: unknown) => void = noop;
+  readonly captureResolvers = (resolve: (v: unknown) => void, reject: (e: unknown) => void): void => {
+    this.capturedResolve = resolve;
+    this.capturedReject = reject;
+  };
+  private readonly tick = (): void => this.turn();
+
+  constructor(host?: Host) {
+    this.host = host ?? getHost();
+  }
+
+  // ---- public API ------------------------------------------------------
+
+  createTask<T>(coro: Coro<T>): Task<T> {
+    return this.spawn(coro);
+  }
+
+  /** @internal createTask; `share` splits adoption among gather's started coroutines. */
+  spawn<T>(coro: Coro<T>, share?: { count: number; index: number }): Task<T> {
+    this.checkOpen("createTask");
+    if (coro instanceof Task) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
+    if (typeof coro === "function") {
+      const t = new Task<T>(this, coro as () => unknown, coro.name);
+      this.ready.push(t);
+      this.poke();
+      return t;
+    }
+    if (coro !== null && typeof coro === "object" && typeof (coro as PromiseLike<T>).then === "function") {
+      const t = new Task<T>(this, null, "");
+      this.adopt(t, coro, share);
+      t.follow(coro);
+      return t;
+    }
+    throw new TypeError(`createTask: expected a coroutine (a promise such as blink()) or an async function, got ${describe(coro)}`);
+  }
+
+  /** Runs until stop() is called; the promise settles then. */
+  runForever(): Promise<void> {
+    this.checkOpen("runForever");
+    this.checkIdle("runForever");
+    this.stopMarker = null;
+    return this.start(null) as Promise<void>;
+  }
+
+  /** Runs until `aw` finishes; resolves with its value or rejects with its error. */
+  runUntilComplete<T>(aw: Coro<T> | Task<T>): Promise<T> {
+    this.checkOpen("runUntilComplete");
+    this.checkIdle("runUntilComplete");
+    const task = aw instanceof Task ? aw : this.createTask(aw);
+    if (task.isFinished()) return task.settled();
+    return this.start(task) as Promise<T>;
+  }
+
+  /** Stops runForever() once the entries already ready have run (MicroPython). */
+  stop(): void {
+    if (!this.running || this.mainTask !== null || this.stopMarker !== null) return;
+    this.stopMarker = new StopMarker();
+    this.ready.push(this.stopMarker);
+    this.poke();
+  }
+
+  close(): void {
+    if (this.running) throw new RuntimeError("can't close a running loop");
+    this.closed = true;
+    this.host.disarm();
+  }
+  isRunning(): boolean {
+    return this.running;
+  }
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function") throw new TypeError(`setExceptionHandler: expected a function or null, got ${describe(handler)}`);
+    this.exceptionHandler = handler;
+  }
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.exceptionHandler;
+  }
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const lines = [context.message];
+    if (context.future) lines.push(`future: ${String(context.future)}`);
+    if (context.exception !== undefined) lines.push(formatError(context.exception));
+    this.host.report(lines.join("\n"));
+  }
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.exceptionHandler;
+    if (handler) {
+      try {
+        handler(this, context);
+        return;
+      } catch (e) {
+        this.defaultExceptionHandler({ message: "Exception in the loop's exception handler", exception: e, future: null });
+      }
+    }
+    this.defaultExceptionHandler(context);
+  }
+
+  /** Milliseconds on this loop's clock. */
+  now(): number {
+    return this.host.now();
+  }
+
+  // ---- awaitables --------------------------------------------------------
+
+  /** A new waiter owned by the running task; already failing if a cancel is pending. */
+  waiter<T>(): Waiter<T> {
+    this.checkOpen("await");
+    const w = new Waiter<T>(this, this.current);
+    w.seq = this.seq++;
+    if (w.owner) w.owner.attach(w);
+    return w;
+  }
+
+  /** sleep(): park the running task for ms milliseconds (0 = yield). */
+  sleep(ms: number): Waiter<void> {
+    const w = this.waiter<void>();
+    if (w.state !== PARKED) return w;
+    if (ms <= 0) {
+      w.state = READY;
+      this.ready.push(w);
+    } else {
+      w.deadline = this.host.now() + ms;
+      w.home = this.sleepHome;
+      this.sleepers.push(w as unknown as Sleeper);
+    }
+    this.poke();
+    return w;
+  }
+
+  /** Schedules a parked waiter to resume with a value (or an error). */
+  wake(w: Waiter<any>, value: unknown, failed = false): void {
+    if (w.state !== PARKED) return;
+    w.value = value;
+    w.failed = failed;
+    w.state = READY;
+    this.ready.push(w);
+    this.poke();
+  }
+
+  /** Schedules a waiter to fail, whatever state it is in (used by pending cancels). */
+  failNow(w: Waiter<any>, error: unknown): void {
+    w.value = error;
+    w.failed = true;
+    if (w.state === PARKED) {
+      w.state = READY;
+      this.ready.push(w);
+      this.poke();
+    }
+  }
+
+  /** Delivers a cancellation to one waiter of a cancelled task. */
+  cancelWaiter(w: Waiter<any>): void {
+    if (w.state === DONE) return;
+    const home = w.home;
+    if (w.state === PARKED) {
+      if (home) {
+        if (!home.unpark(w)) return;
+        w.home = null;
+      }
+      w.value = new CancelledError();
+      w.failed = true;
+      w.state = READY;
+      this.ready.push(w);
+      this.poke();
+    } else {
+      // Already scheduled to resume: it resumes with CancelledError instead.
+      if (home) {
+        home.unpark(w);
+        w.home = null;
+      }
+      w.value = new CancelledError();
+      w.failed = true;
+    }
+  }
+
+  /** Puts an internal deadline (waitFor) in the timer heap. */
+  addSleeper(s: Sleeper): void {
+    s.seq = this.seq++;
+    this.sleepers.push(s);
+    this.poke();
+  }
+  removeSleeper(s: Sleeper): void {
+    this.sleepers.remove(s);
+  }
+
+  /** Queues a step that calls fn with `current` set to owner. */
+  callSoon(owner: Task<any> | null, fn: () => void): void {
+    this.ready.push({ run: (loop) => { loop.current = owner; fn(); } });
+    this.poke();
+  }
+
+  // ---- bookkeeping used by Waiter and Task ----------------------------
+
+  /** A waiter was awaited; a coroutine started in this step may own it (adopt). */
+  noteAwaited(w: Waiter<any>): void {
+    if (w.state !== DONE && w.owner === this.current) this.recent.push(w);
+  }
+
+  /**
+   * createTask(blink()) runs blink's synchronous start in the caller's step;
+   * the waiters it parked on belong to the new task, so that cancel() reaches
+   * them. Those are the waiters awaited since the step began or since the
+   * last adoption. A waiter passed directly (createTask(sleep(1))) is adopted
+   * as is.
+   */
+  adopt(task: Task<any>, coro: unknown, share?: { count: number; index: number }): void {
+    if (coro instanceof Waiter) {
+      this.transfer(coro, task);
+      return;
+    }
+    const recent = this.recent;
+    if (recent.length === 0) return;
+    if (share) {
+      // gather([a(), b()]): one awaited waiter per coroutine, matched in order.
+      if (recent.length === share.count) this.transfer(recent[share.index], task);
+      if (share.index === share.count - 1) recent.length = 0;
+      return;
+    }
+    for (const w of recent) this.transfer(w, task);
+    recent.length = 0;
+  }
+  private transfer(w: Waiter<any>, task: Task<any>): void {
+    if (w.state === DONE || w.owner === task) return;
+    if (w.owner) w.owner.detach(w);
+    w.owner = task;
+    task.attach(w);
+  }
+  /** @internal */
+  nextSeq(): number {
+    return this.seq++;
+  }
+
+  /** A task finished: report an unretrieved error one pass later; end run(main). */
+  finished(task: Task<any>, unretrievedError: boolean): void {
+    if (task === this.mainTask) {
+      this.mainTask = null;
+      const { failed, value } = task.takeOutcome();
+      const settle = failed ? this.failRun : this.settleRun;
+      this.settleRun = this.failRun = null;
+      this.halt();
+      settle?.(value);
+      return;
+    }
+    if (unretrievedError) {
+      this.ready.push(new UnretrievedReport(task));
+      this.poke();
+    }
+  }
+
+  /** Stops scheduling now; settles runForever(). */
+  halt(): void {
+    const settle = this.settleRun;
+    this.running = false;
+    this.mainTask = null;
+    this.stopMarker = null;
+    this.settleRun = this.failRun = null;
+    this.current = null;
+    this.armedAt = IDLE;
+    this.host.disarm();
+    settle?.(undefined);
+  }
+
+  /** newEventLoop() replaced this loop. */
+  abandon(): void {
+    this.running = false;
+    this.closed = true;
+    this.host.disarm();
+  }
+
+  // ---- the scheduler ---------------------------------------------------
+
+  private readonly sleepHome: WaitHome = {
+    unpark: (w) => {
+      this.sleepers.remove(w as unknown as Sleeper);
+      return true;
+    },
+  };
+
+  private start(main: Task<any> | null): Promise<unknown> {
+    this.running = true;
+    this.mainTask = main;
+    const done = new Promise<unknown>((resolve, reject) => {
+      this.settleRun = resolve;
+      this.failRun = reject;
+    });
+    this.armedAt = IDLE;
+    this.poke();
+    return done;
+  }
+
+  /** One host turn: release due sleepers, run one ready entry. */
+  private turn(): void {
+    this.armedAt = IDLE;
+    if (!this.running) return;
+    this.recent.length = 0;
+    this.current = null;
+    const sleepers = this.sleepers;
+    let top = sleepers.peek();
+    if (top) {
+      const now = this.host.now();
+      while (top && top.deadline <= now) {
+        sleepers.pop();
+        top.expired();
+        this.ready.push(top);
+        top = sleepers.peek();
+      }
+    }
+    const entry = this.ready.shift();
+    if (entry === undefined) {
+      this.poke();
+      return;
+    }
+    this.inTick = true;
+    try {
+      entry.run(this);
+    } catch (e) {
+      // Entries catch their own errors; this is the last line of defence.
+      this.callExceptionHandler({ message: "Exception in the event loop", exception: e, future: null });
+    } finally {
+      this.inTick = false;
+    }
+    if (this.running) {
+      // Come back next turn even if nothing is ready: that turn clears
+      // `current` once this step's promise jobs have all run.
+      this.armedAt = IMMEDIATE;
+      this.host.arm(0, this.tick);
+    }
+  }
+
+  /** Makes sure the host timer is armed early enough for what is queued. */
+  private poke(): void {
+    if (!this.running || this.inTick) return;
+    let due: number;
+    if (this.ready.length) due = IMMEDIATE;
+    else {
+      const top = this.sleepers.peek();
+      if (top === undefined) return;
+      due = top.deadline;
+    }
+    if (due >= this.armedAt) return;
+    this.armedAt = due;
+    if (due === IMMEDIATE) this.host.arm(0, this.tick);
+    else this.host.arm(Math.min(due - this.host.now(), MAX_ARM_MS), this.tick);
+  }
+
+  private checkOpen(what: string): void {
+    if (this.closed) throw new RuntimeError(`${what}: the event loop is closed`);
+  }
+  private checkIdle(what: string): void {
+    if (this.running) throw new RuntimeError(`${what}: the event loop is already running`);
+  }
+}
+
+function noop(): void {}
+
+export function formatError(e: unknown): string {
+  if (e instanceof Error) return e.stack && e.stack.includes(e.message) ? e.stack : `${e.name}: ${e.message}${e.stack ? "\n" + e.stack : ""}`;
+  return String(e);
+}

@@ -1,0 +1,255 @@
+import { CancelledError, RuntimeError } from "./errors";
+import type { Loop } from "./loop";
+import { PARKED, Waiter, type Runnable, type WaitHome } from "./waiter";
+
+const QUEUED = 0;
+const RUNNING = 1;
+const FINISHED = 2;
+
+export type TaskCallback = (task: Task<any>) => void;
+
+/**
+ * A coroutine scheduled on the loop. Awaitable like a promise; cancel()
+ * rejects whatever asyncio awaitable the coroutine is parked on with
+ * CancelledError.
+ */
+export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
+  readonly loop: Loop;
+  readonly name: string;
+  private phase = QUEUED;
+  private start: (() => unknown) | null;
+  private outcome: unknown = undefined;
+  private failed = false;
+  private wasCancelled = false;
+  /** Someone has taken (or will take) this task's outcome. */
+  private retrieved = false;
+  private cancelRequested = false;
+  /** The waiter this task is parked on; extra ones when it awaits several at once. */
+  private waiting: Waiter<any> | null = null;
+  private moreWaiting: Waiter<any>[] | null = null;
+  /** Waiters of tasks that await this one. */
+  private awaiters: Waiter<any>[] | null = null;
+  private callbacks: TaskCallback[] | null = null;
+
+  /** @internal use Loop.createTask / createTask */
+  constructor(loop: Loop, start: (() => unknown) | null, name: string) {
+    this.loop = loop;
+    this.start = start;
+    this.name = name;
+  }
+
+  done(): boolean {
+    return this.phase === FINISHED;
+  }
+  cancelled(): boolean {
+    return this.phase === FINISHED && this.wasCancelled;
+  }
+  result(): T {
+    this.checkFinished("result");
+    this.retrieved = true;
+    if (this.failed) throw this.outcome;
+    return this.outcome as T;
+  }
+  exception(): unknown {
+    this.checkFinished("exception");
+    this.retrieved = true;
+    if (this.wasCancelled) throw this.outcome;
+    return this.failed ? this.outcome : null;
+  }
+
+  /**
+   * Requests cancellation: the coroutine gets CancelledError at its pending
+   * awaitable (now or at its next one). Returns false when already done.
+   */
+  cancel(): boolean {
+    if (this.phase === FINISHED) return false;
+    if (this === this.loop.current) throw new RuntimeError("can't cancel self");
+    if (this.phase === QUEUED) {
+      this.cancelRequested = true;
+      return true;
+    }
+    let delivered = false;
+    const first = this.waiting;
+    if (first) {
+      delivered = true;
+      this.loop.cancelWaiter(first);
+    }
+    const more = this.moreWaiting;
+    if (more) {
+      for (const w of more.slice()) {
+        delivered = true;
+        this.loop.cancelWaiter(w);
+      }
+    }
+    if (!delivered) this.cancelRequested = true;
+    return true;
+  }
+
+  /** The awaitable protocol; `await task` registers the awaiting task right here (see the accessor below). */
+  declare then: <R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ) => PromiseLike<R1 | R2>;
+
+  toString(): string {
+    return `<Task ${this.name || "(anonymous)"}>`;
+  }
+
+  // ---- loop side -------------------------------------------------------
+
+  /** Step: start a task created from a function. */
+  run(loop: Loop): void {
+    if (this.phase !== QUEUED) return;
+    loop.current = this;
+    this.phase = RUNNING;
+    const start = this.start!;
+    this.start = null;
+    if (this.cancelRequested) {
+      this.cancelRequested = false;
+      this.finish(new CancelledError(), true);
+      return;
+    }
+    let r: unknown;
+    try {
+      r = start();
+    } catch (e) {
+      this.finish(e, true);
+      return;
+    }
+    this.follow(r);
+  }
+
+  /** @internal Runs the task on an already started coroutine. */
+  follow(r: unknown): void {
+    this.phase = RUNNING;
+    if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function") {
+      const p = r instanceof Promise ? r : Promise.resolve(r);
+      Promise.prototype.then.call(p, (v: unknown) => this.finish(v, false), (e: unknown) => this.finish(e, true));
+    } else this.finish(r, false);
+  }
+
+  /** @internal Registers a callback for completion (gather, waitFor). */
+  onDone(cb: TaskCallback): void {
+    this.retrieved = true;
+    (this.callbacks ??= []).push(cb);
+  }
+  /** @internal */
+  offDone(cb: TaskCallback): void {
+    const cbs = this.callbacks;
+    if (cbs) {
+      const i = cbs.indexOf(cb);
+      if (i >= 0) cbs.splice(i, 1);
+    }
+  }
+  /** @internal Outcome for gather/waitFor, marking it retrieved. */
+  takeOutcome(): { failed: boolean; value: unknown } {
+    this.retrieved = true;
+    return { failed: this.failed, value: this.outcome };
+  }
+
+  /** @internal For the deferred "exception wasn't retrieved" report. */
+  peekOutcome(): { failed: boolean; value: unknown; retrieved: boolean } {
+    return { failed: this.failed, value: this.outcome, retrieved: this.retrieved };
+  }
+
+  /** @internal A waiter owned by this task was created or adopted. */
+  attach(w: Waiter<any>): void {
+    if (this.cancelRequested) {
+      this.cancelRequested = false;
+      this.loop.failNow(w, new CancelledError());
+    }
+    if (this.waiting === null) this.waiting = w;
+    else (this.moreWaiting ??= []).push(w);
+  }
+  /** @internal */
+  detach(w: Waiter<any>): void {
+    if (this.waiting === w) {
+      this.waiting = null;
+      const more = this.moreWaiting;
+      if (more && more.length) this.waiting = more.shift()!;
+    } else if (this.moreWaiting) {
+      const i = this.moreWaiting.indexOf(w);
+      if (i >= 0) this.moreWaiting.splice(i, 1);
+    }
+  }
+
+  /** @internal The awaitable through which the running task awaits this one. */
+  awaiter(): PromiseLike<T> {
+    if (this.loop.current === this) return Promise.reject(new RuntimeError("a task can't await itself"));
+    if (this.phase === FINISHED) return this.settled();
+    return this.parkAwaiter();
+  }
+  /** @internal */
+  settled(): Promise<T> {
+    this.retrieved = true;
+    return this.failed ? Promise.reject(this.outcome) : Promise.resolve(this.outcome as T);
+  }
+  /** @internal */
+  parkAwaiter(): Waiter<T> {
+    const w = this.loop.waiter<T>();
+    if (w.state === PARKED) {
+      w.home = this;
+      (this.awaiters ??= []).push(w);
+    }
+    return w;
+  }
+  /** @internal */
+  isFinished(): boolean {
+    return this.phase === FINISHED;
+  }
+
+  // WaitHome: a task awaiting this one was cancelled; forward it (MicroPython).
+  unpark(w: Waiter<any>): boolean {
+    if (this.phase === FINISHED || this.loop.current === this) return true;
+    this.cancel();
+    return false;
+  }
+
+  /** @internal Called once, when the coroutine has returned or thrown. */
+  finish(value: unknown, failed: boolean): void {
+    if (this.phase === FINISHED) return;
+    this.phase = FINISHED;
+    this.outcome = value;
+    this.failed = failed;
+    this.wasCancelled = failed && value instanceof CancelledError;
+    const loop = this.loop;
+    const callbacks = this.callbacks;
+    if (callbacks) {
+      this.callbacks = null;
+      for (const cb of callbacks) cb(this);
+    }
+    const awaiters = this.awaiters;
+    if (awaiters) {
+      this.awaiters = null;
+      for (const w of awaiters) {
+        if (w.state !== PARKED) continue;
+        w.home = null;
+        this.retrieved = true;
+        loop.wake(w, value, failed);
+      }
+    }
+    loop.finished(this, !this.retrieved && failed && !this.wasCancelled);
+  }
+
+  private checkFinished(what: string): void {
+    if (this.phase !== FINISHED) throw new RuntimeError(`Task.${what}(): the task is not done yet`);
+  }
+}
+
+// `await task` and Promise.resolve(task) read `then` synchronously, in the
+// awaiting code: the waiter is created there, owned by the awaiting task.
+Object.defineProperty(Task.prototype, "then", {
+  configurable: true,
+  get(this: Task<unknown>) {
+    if (this.loop.current === this) {
+      return (f?: any, r?: any) => Promise.reject(new RuntimeError("a task can't await itself")).then(f, r);
+    }
+    if (this.isFinished()) return (f?: any, r?: any) => this.settled().then(f, r);
+    const w = this.parkAwaiter();
+    return (f?: any, r?: any) => {
+      w.awaited = true;
+      return Promise.prototype.then.call(w, f, r);
+    };
+  },
+});
+

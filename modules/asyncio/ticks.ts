@@ -1,0 +1,37 @@
+// MicroPython's ticks arithmetic: a wrapping millisecond counter of TICKS_PERIOD.
+// The period matches MicroPython's 32-bit ports (small-int range, 2**30).
+export const TICKS_PERIOD = 0x40000000;
+const TICKS_MAX = TICKS_PERIOD - 1;
+const TICKS_HALF = TICKS_PERIOD / 2;
+
+function requireInteger(name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${name}: expected a finite number, got ${describe(v)}`);
+  return Math.trunc(v);
+}
+
+export function describe(v: unknown): string {
+  if (typeof v === "string") return `string ${JSON.stringify(v)}`;
+  if (v === null) return "null";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Wraps an absolute millisecond count into the ticks range. */
+export function ticksFrom(ms: number): number {
+  return Math.floor(ms) & TICKS_MAX;
+}
+
+/** Offsets a ticks value by delta ms; delta must stay within half the period, as in MicroPython. */
+export function ticksAdd(ticks: number, delta: number): number {
+  ticks = requireInteger("ticksAdd", ticks);
+  delta = requireInteger("ticksAdd", delta);
+  if (delta >= TICKS_HALF || delta < -TICKS_HALF) throw new RangeError(`ticksAdd: delta ${delta} is outside ±${TICKS_HALF}`);
+  return (ticks + delta) & TICKS_MAX;
+}
+
+/** Signed difference a - b of two ticks values, correct across one wrap-around. */
+export function ticksDiff(a: number, b: number): number {
+  a = requireInteger("ticksDiff", a);
+  b = requireInteger("ticksDiff", b);
+  return ((a - b + TICKS_HALF) & TICKS_MAX) - TICKS_HALF;
+}

@@ -1,0 +1,100 @@
+import type { Timed } from "./heap";
+import type { Loop } from "./loop";
+import type { Task } from "./task";
+
+export const PARKED = 0;
+export const READY = 1;
+export const DONE = 2;
+
+/** Where a parked waiter lives; told when the waiter leaves other than by waking. */
+export interface WaitHome {
+  /**
+   * The owner task was cancelled. Remove the waiter from this home and return
+   * true to have it rejected with CancelledError, or false when the home
+   * handles cancellation itself (awaiting a task forwards the cancel to it).
+   */
+  unpark(w: Waiter<any>): boolean;
+  /** Optional: the waiter is about to resume (its step has started). */
+  resumed?(w: Waiter<any>): void;
+}
+
+/** An entry of the loop's ready queue: runs as one step. */
+export interface Runnable {
+  run(loop: Loop): void;
+}
+
+/**
+ * The one awaitable behind sleep(), Event.wait(), Lock.acquire() and friends:
+ * a native Promise (so `await` takes the engine's fast path) that the loop
+ * settles in a step of its owner task. Owner = the task running when it was
+ * created; that is how cancel() finds it and how currentTask() stays right.
+ */
+export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
+  readonly loop: Loop;
+  owner: Task<any> | null;
+  home: WaitHome | null = null;
+  state = PARKED;
+  value: unknown = undefined;
+  failed = false;
+  /** Something has awaited or then'ed this promise (see the constructor accessor below). */
+  awaited = false;
+  deadline = 0;
+  seq = 0;
+  heapIndex = -1;
+  private readonly settleValue: (v: T) => void;
+  private readonly settleError: (e: unknown) => void;
+
+  constructor(loop: Loop, owner: Task<any> | null) {
+    super(loop.captureResolvers as (resolve: (v: T) => void, reject: (e: unknown) => void) => void);
+    this.settleValue = loop.capturedResolve as (v: T) => void;
+    this.settleError = loop.capturedReject;
+    this.loop = loop;
+    this.owner = owner;
+  }
+
+  run(loop: Loop): void {
+    loop.current = this.owner;
+    const home = this.home;
+    this.home = null;
+    if (home && home.resumed) home.resumed(this);
+    this.settle();
+  }
+
+  /** The timer heap released this sleeper. */
+  expired(): void {
+    this.home = null;
+    this.state = READY;
+  }
+
+  /** Resolves or rejects the promise now, detaching it from its owner. */
+  settle(): void {
+    this.state = DONE;
+    if (this.owner) this.owner.detach(this);
+    if (this.failed) {
+      if (!this.awaited) this.silence();
+      this.settleError(this.value);
+    } else this.settleValue(this.value as T);
+  }
+
+  /** Marks a rejection as handled when nobody awaits this waiter, so the engine never sees an unhandled rejection. */
+  silence(): void {
+    this.awaited = true;
+    Promise.prototype.then.call(this, undefined, ignore);
+  }
+}
+
+function ignore(): void {}
+
+// `await w`, Promise.resolve(w) and w.then() all read w.constructor first
+// (ECMAScript PromiseResolve / SpeciesConstructor). Answering %Promise% keeps
+// the native fast path and tells us, synchronously, that w has been awaited.
+Object.defineProperty(Waiter.prototype, "constructor", {
+  configurable: true,
+  get(this: Waiter) {
+    if (!this.awaited) {
+      this.awaited = true;
+      this.loop.noteAwaited(this);
+    }
+    return Promise;
+  },
+});
