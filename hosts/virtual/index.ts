@@ -25,10 +25,17 @@ export class VirtualHost implements Host {
   /** Print reports as well as keeping them. */
   echo = false;
   private readonly turn: Turn;
+  private readonly turnCost: number;
 
-  constructor(options: { start?: number; turn?: Turn } = {}) {
+  /**
+   * `turnCost`: virtual ms each host turn takes (default 0: time moves only
+   * when nothing is ready). A scenario whose tasks never stop being ready
+   * (busy sleep(0) loops) needs a small cost for time to move at all.
+   */
+  constructor(options: { start?: number; turn?: Turn; turnCost?: number } = {}) {
     this.time = options.start ?? 0;
     this.turn = options.turn ?? defaultTurn();
+    this.turnCost = options.turnCost ?? 0;
   }
 
   now(): number {
@@ -69,6 +76,7 @@ export class VirtualHost implements Host {
 
   private readonly fire = (): void => {
     this.scheduled = false;
+    this.time += this.turnCost;
     const target = this.target;
     const next = this.stimuli[0];
     if (next && (target === null || next.time <= target)) {

@@ -2,7 +2,7 @@ import { CancelledError, RuntimeError, TimeoutError } from "./errors";
 import { getEventLoop, type Coro, type Loop } from "./loop";
 import { Task } from "./task";
 import { describe } from "./ticks";
-import { PARKED, Waiter, type WaitHome } from "./waiter";
+import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
 
 function checkDuration(fn: string, v: unknown, unit: string): number {
   if (typeof v !== "number") throw new TypeError(`${fn}: expected a number of ${unit}, got ${describe(v)}`);
@@ -53,51 +53,10 @@ function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
 
 // ---- waitFor ----------------------------------------------------------------
 
-const PENDING = 0;
-const TIMED_OUT = 1;
-
-/** The awaitable of waitFor: settles with the inner task's outcome, or TimeoutError. */
-class WaitForWaiter<T> extends Waiter<T> implements WaitHome {
-  inner!: Task<T>;
-  phase = PENDING;
-  cancelInner = false;
-  readonly timer = {
-    deadline: 0,
-    seq: 0,
-    heapIndex: -1,
-    expired: (): void => {},
-    run: (loop: Loop): void => {
-      loop.current = this.owner;
-      if (this.state !== PARKED || this.phase !== PENDING) return;
-      this.phase = TIMED_OUT;
-      this.inner.cancel();
-    },
-  };
-  readonly innerDone = (t: Task<any>): void => {
-    if (this.state !== PARKED) return;
-    this.loop.removeSleeper(this.timer);
-    if (this.phase === TIMED_OUT) {
-      t.takeOutcome();
-      this.loop.wake(this, new TimeoutError(), true);
-    } else {
-      const { failed, value } = t.takeOutcome();
-      this.loop.wake(this, value, failed);
-    }
-  };
-  resumed(): void {
-    if (this.cancelInner) this.inner.cancel();
-  }
-  unpark(): boolean {
-    this.loop.removeSleeper(this.timer);
-    this.inner.offDone(this.innerDone);
-    this.cancelInner = true;
-    return true;
-  }
-}
-
 /**
  * Waits for aw with a timeout in seconds (null: no limit). On timeout aw is
- * cancelled and, once it has ended, TimeoutError is raised (MicroPython).
+ * cancelled and, once it has ended, TimeoutError is raised. Built like
+ * MicroPython's wait_for: a runner task awaits aw while the caller sleeps.
  */
 export function waitFor<T>(aw: Coro<T> | Task<T>, seconds: number | null): Promise<T> {
   if (seconds === null || seconds === undefined) return waitForLimit(aw, null, "waitFor");
@@ -110,30 +69,50 @@ export function waitForMs<T>(aw: Coro<T> | Task<T>, ms: number | null): Promise<
   return waitForLimit(aw, checkDuration("waitForMs", ms, "milliseconds"), "waitForMs");
 }
 
+interface Finish {
+  failed: boolean;
+  value: unknown;
+}
+
 function waitForLimit<T>(aw: Coro<T> | Task<T>, ms: number | null, fn: string): Promise<T> {
   const loop = getEventLoop();
   const inner = promote(loop, aw, fn);
   if (ms === null) return inner.awaiter() as Promise<T>;
-  const w = new WaitForWaiter<T>(loop, loop.current);
-  w.inner = inner;
-  w.seq = loop.nextSeq();
-  if (w.owner) w.owner.attach(w);
-  if (w.state !== PARKED) {
-    // A cancel was pending: fail now, and cancel aw when we resume.
-    w.cancelInner = true;
-    w.home = w;
-    return w;
+  // Created now, in the caller's step, so the caller owns it.
+  const sleeper = loop.sleep(ms);
+  const finished: { outcome: Finish | null } = { outcome: null };
+  const runner = loop.createTask(async () => {
+    let outcome: Finish;
+    try {
+      outcome = { failed: false, value: await inner };
+    } catch (er) {
+      outcome = { failed: true, value: er };
+    }
+    if (sleeper.state === PARKED) {
+      // aw ended first: wake the caller early.
+      finished.outcome = outcome;
+      loop.wakeEarly(sleeper);
+    }
+  });
+  return waitForEnd(sleeper, runner, finished);
+}
+
+async function waitForEnd<T>(sleeper: Promise<void>, runner: Task<void>, finished: { outcome: Finish | null }): Promise<T> {
+  try {
+    await sleeper;
+  } catch (er) {
+    // Cancelled from outside: cancel aw (through the runner) and re-raise.
+    runner.cancel();
+    throw er;
   }
-  if (inner.isFinished()) {
-    const { failed, value } = inner.takeOutcome();
-    loop.wake(w, value, failed);
-    return w;
+  const outcome = finished.outcome;
+  if (outcome) {
+    if (outcome.failed) throw outcome.value;
+    return outcome.value as T;
   }
-  w.home = w;
-  inner.onDone(w.innerDone);
-  w.timer.deadline = loop.now() + Math.max(0, ms);
-  loop.addSleeper(w.timer);
-  return w;
+  runner.cancel();
+  await runner;
+  throw new TimeoutError();
 }
 
 // ---- gather -----------------------------------------------------------------
@@ -187,6 +166,8 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
     }
   }
 }
+
+hookAwait(GatherWaiter.prototype);
 
 export interface GatherOptions {
   /** Put errors in the result array instead of raising the first one. */

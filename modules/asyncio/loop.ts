@@ -93,6 +93,8 @@ export class Loop {
   /** The task whose step is running (or ran last, until the next turn). */
   current: Task<any> | null = null;
   private readonly ready = new Fifo<Runnable>();
+  /** Waiters woken from outside the running step (ThreadSafeFlag); they join `ready` at the next turn, like MicroPython's I/O poll. */
+  private readonly polled: Waiter<any>[] = [];
   private readonly sleepers = new TimerHeap<Sleeper>();
   private seq = 0;
   private running = false;
@@ -248,6 +250,33 @@ export class Loop {
     w.state = READY;
     this.ready.push(w);
     this.poke();
+  }
+
+  /** Takes a parked waiter out of its home and schedules it to resume with `value`. */
+  wakeEarly(w: Waiter<any>, value?: unknown): void {
+    if (w.state !== PARKED) return;
+    const home = w.home;
+    if (home) {
+      w.home = null;
+      home.unpark(w);
+    }
+    this.wake(w, value);
+  }
+
+  /**
+   * Schedules a parked waiter from an interrupt-like context: it becomes
+   * ready at the start of the next turn, after whatever the running step queues.
+   */
+  wakeSoon(w: Waiter<any>, value: unknown): void {
+    if (w.state !== PARKED) return;
+    w.value = value;
+    w.failed = false;
+    w.state = READY;
+    this.polled.push(w);
+    if (this.running && !this.inTick && this.armedAt !== IMMEDIATE) {
+      this.armedAt = IMMEDIATE;
+      this.host.arm(0, this.tick);
+    }
   }
 
   /** Schedules a waiter to fail, whatever state it is in (used by pending cancels). */
@@ -418,6 +447,11 @@ export class Loop {
         top = sleepers.peek();
       }
     }
+    const polled = this.polled;
+    if (polled.length) {
+      for (const w of polled) if (w.state === READY) this.ready.push(w);
+      polled.length = 0;
+    }
     const entry = this.ready.shift();
     if (entry === undefined) {
       this.poke();
@@ -444,7 +478,7 @@ export class Loop {
   private poke(): void {
     if (!this.running || this.inTick) return;
     let due: number;
-    if (this.ready.length) due = IMMEDIATE;
+    if (this.ready.length || this.polled.length) due = IMMEDIATE;
     else {
       const top = this.sleepers.peek();
       if (top === undefined) return;

@@ -13,7 +13,7 @@ export class ThreadSafeFlag implements WaitHome {
   set(): void {
     this.state = true;
     const w = this.waiter;
-    if (w && w.state === PARKED) w.loop.wake(w, undefined);
+    if (w && w.state === PARKED) w.loop.wakeSoon(w, undefined);
   }
   clear(): void {
     this.state = false;

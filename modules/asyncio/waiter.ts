@@ -41,12 +41,12 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
   deadline = 0;
   seq = 0;
   heapIndex = -1;
-  private readonly settleValue: (v: T) => void;
+  private readonly settleValue: (v: any) => void;
   private readonly settleError: (e: unknown) => void;
 
   constructor(loop: Loop, owner: Task<any> | null) {
     super(loop.captureResolvers as (resolve: (v: T) => void, reject: (e: unknown) => void) => void);
-    this.settleValue = loop.capturedResolve as (v: T) => void;
+    this.settleValue = loop.capturedResolve;
     this.settleError = loop.capturedReject;
     this.loop = loop;
     this.owner = owner;
@@ -88,13 +88,17 @@ function ignore(): void {}
 // `await w`, Promise.resolve(w) and w.then() all read w.constructor first
 // (ECMAScript PromiseResolve / SpeciesConstructor). Answering %Promise% keeps
 // the native fast path and tells us, synchronously, that w has been awaited.
-Object.defineProperty(Waiter.prototype, "constructor", {
-  configurable: true,
-  get(this: Waiter) {
-    if (!this.awaited) {
-      this.awaited = true;
-      this.loop.noteAwaited(this);
-    }
-    return Promise;
-  },
-});
+// Every subclass of Waiter needs it too (a class gets its own `constructor`).
+export function hookAwait(proto: object): void {
+  Object.defineProperty(proto, "constructor", {
+    configurable: true,
+    get(this: Waiter) {
+      if (!this.awaited) {
+        this.awaited = true;
+        this.loop.noteAwaited(this);
+      }
+      return Promise;
+    },
+  });
+}
+hookAwait(Waiter.prototype);

@@ -1,0 +1,38 @@
+import { expect } from "chai";
+import { getHost, newEventLoop, setHost, GlobalTimersHost } from "../modules/asyncio";
+import { VirtualHost } from "../hosts/virtual";
+import { scenarios } from "./scenarios";
+import { makePrint } from "./scenarios/scenario";
+
+async function runScenario(run: (print: ReturnType<typeof makePrint>) => Promise<void>, host: import("../modules/asyncio").Host): Promise<string[]> {
+  const previous = getHost();
+  setHost(host);
+  newEventLoop();
+  const lines: string[] = [];
+  try {
+    await run(makePrint(lines));
+  } finally {
+    setHost(previous);
+    newEventLoop();
+  }
+  return lines;
+}
+
+describe("conformance scenarios (MicroPython's asyncio tests) on virtual time", () => {
+  for (const s of scenarios) {
+    it(s.name, async () => {
+      const lines = await runScenario(s.run, new VirtualHost({ turnCost: s.turnCost }));
+      expect(lines).to.deep.equal(s.expected);
+    });
+  }
+});
+
+describe("conformance smoke subset on real time (Node host)", function () {
+  this.timeout(20000);
+  for (const s of scenarios.filter((x) => x.smoke)) {
+    it(s.name, async () => {
+      const lines = await runScenario(s.run, new GlobalTimersHost());
+      expect(lines).to.deep.equal(s.expected);
+    });
+  }
+});

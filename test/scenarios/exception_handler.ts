@@ -1,0 +1,78 @@
+import asyncio, { type ExceptionContext, type Loop } from "../../modules/asyncio";
+import type { Scenario } from "./scenario";
+
+// MicroPython tests/extmod/asyncio_set_exception_handler.py, plus the default handler and a failing handler.
+class ValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ValueError";
+  }
+}
+
+export default {
+  name: "exception_handler",
+  smoke: true,
+  expected: [
+    "null", "true", "sleep", "custom_handler ValueError(0) Task exception wasn't retrieved true", "sleep",
+    "custom_handler ValueError(1) Task exception wasn't retrieved true", "custom_handler ValueError(2) Task exception wasn't retrieved true",
+    "ValueError(3)", "done",
+    "default handler reported: Task exception wasn't retrieved | <Task boom> | ValueError: 4",
+    "handler that throws: still reported, loop alive true",
+  ],
+  async run(print) {
+    const task = async (i: number) => {
+      throw new ValueError(String(i));
+    };
+    await asyncio.run(async () => {
+      const loop = asyncio.getEventLoop();
+      print(loop.getExceptionHandler());
+      const custom = (l: Loop, ctx: ExceptionContext) => print("custom_handler", ctx.exception, ctx.message, l === loop);
+      loop.setExceptionHandler(custom);
+      print(loop.getExceptionHandler() === custom);
+      asyncio.createTask(() => task(0));
+      print("sleep");
+      for (let i = 0; i < 2; i++) await asyncio.sleep(0);
+      asyncio.createTask(() => task(1));
+      asyncio.createTask(() => task(2));
+      print("sleep");
+      for (let i = 0; i < 2; i++) await asyncio.sleep(0);
+      const t = asyncio.createTask(() => task(3));
+      await asyncio.sleep(0);
+      try {
+        await t;
+      } catch (er) {
+        print(er);
+      }
+      print("done");
+    });
+
+    // Default handler: reported through the host, the loop goes on.
+    const loop = asyncio.newEventLoop();
+    const reports: string[] = [];
+    const host = loop.host;
+    const report = host.report;
+    host.report = (text: string) => void reports.push(text);
+    try {
+      await loop.runUntilComplete(async () => {
+        asyncio.createTask(async function boom() {
+          throw new ValueError("4");
+        });
+        for (let i = 0; i < 3; i++) await asyncio.sleep(0);
+        const lines = reports[0].split("\n");
+        print("default handler reported:", [lines[0], lines[1].replace("future: ", ""), lines[2]].join(" | "));
+        reports.length = 0;
+        loop.setExceptionHandler(() => {
+          throw new Error("handler bug");
+        });
+        asyncio.createTask(async () => {
+          throw new ValueError("5");
+        });
+        for (let i = 0; i < 3; i++) await asyncio.sleep(0);
+        await asyncio.sleep(0.01);
+        print("handler that throws: still reported, loop alive", reports.some((r) => r.includes("ValueError: 5")) && reports.some((r) => r.includes("handler bug")));
+      });
+    } finally {
+      host.report = report;
+    }
+  },
+} satisfies Scenario;

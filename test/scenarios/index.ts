@@ -1,0 +1,25 @@
+import type { Scenario } from "./scenario";
+import basic from "./basic";
+import fair from "./fair";
+import cancelTask from "./cancel_task";
+import cancelFair from "./cancel_fair";
+import cancelSelf from "./cancel_self";
+import currentTask from "./current_task";
+import event from "./event";
+import exception from "./exception";
+import exceptionHandler from "./exception_handler";
+import gather from "./gather";
+import gatherFinishedEarly from "./gather_finished_early";
+import lock from "./lock";
+import loop from "./loop";
+import taskDone from "./task_done";
+import threadsafeflag from "./threadsafeflag";
+import waitFor from "./wait_for";
+import waitForFwd from "./wait_for_fwd";
+import waitTask from "./wait_task";
+
+/** Every conformance scenario, in the order they run. */
+export const scenarios: Scenario[] = [
+  basic, fair, cancelTask, cancelFair, cancelSelf, currentTask, event, exception, exceptionHandler, gather,
+  gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
+];

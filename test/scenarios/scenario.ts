@@ -1,0 +1,25 @@
+/** A conformance scenario: prints lines, compared whole with `expected`. Runs on Node and inside XS. */
+export type Print = (...parts: unknown[]) => void;
+
+export interface Scenario {
+  name: string;
+  /** Also run on real time (its output must not depend on timing). */
+  smoke?: boolean;
+  expected: string[];
+  /** Virtual ms per host turn, for scenarios with busy tasks (see VirtualHost). */
+  turnCost?: number;
+  run(print: Print): Promise<void>;
+}
+
+export function repr(v: unknown, nested = false): string {
+  if (typeof v === "string") return nested ? JSON.stringify(v) : v;
+  if (Array.isArray(v)) return `[${v.map((x) => repr(x, true)).join(", ")}]`;
+  if (v instanceof Error) return `${v.name}(${v.message && v.message !== "cancelled" && v.message !== "timed out" ? v.message : ""})`;
+  return String(v);
+}
+
+export function makePrint(lines: string[]): Print {
+  return (...parts) => {
+    lines.push(parts.map((p) => repr(p)).join(" "));
+  };
+}

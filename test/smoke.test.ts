@@ -1,2 +1,0 @@
-import { expect } from "chai";
-describe("toolchain", () => { it("works", () => { expect(1 + 1).to.equal(2); }); });
