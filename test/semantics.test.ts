@@ -1,0 +1,294 @@
+import { expect } from "chai";
+import asyncio, { CancelledError, GlobalTimersHost, type Task } from "../modules/asyncio";
+import { onVirtualTime, withHost } from "./helpers";
+
+describe("cancellation reaches the pending awaitable", () => {
+  it("inside nested async helpers, and the task may catch it and go on", async () => {
+    await onVirtualTime(async (host) => {
+      const log: string[] = [];
+      async function inner() {
+        try {
+          await asyncio.sleep(10);
+        } finally {
+          log.push(`inner unwound at ${host.now()}`);
+        }
+      }
+      async function outer() {
+        try {
+          await inner();
+        } catch (e) {
+          log.push(`outer caught ${(e as Error).name}`);
+        }
+        await asyncio.sleep(1);
+        log.push(`outer went on to ${host.now()}`);
+        return "survived";
+      }
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(outer);
+        await asyncio.sleep(0.5);
+        expect(t.cancel()).to.equal(true);
+        expect(await t).to.equal("survived");
+        expect(t.cancelled()).to.equal(false);
+      });
+      expect(log).to.deep.equal(["inner unwound at 500", "outer caught CancelledError", "outer went on to 1500"]);
+    });
+  });
+
+  it("works for both createTask forms: a started promise and an async function", async () => {
+    await onVirtualTime(async (host) => {
+      const log: string[] = [];
+      async function blink(name: string) {
+        try {
+          for (;;) {
+            log.push(`${name} ${host.now()}`);
+            await asyncio.sleep(0.5);
+          }
+        } catch (e) {
+          log.push(`${name} ${(e as Error).name} at ${host.now()}`);
+          throw e;
+        }
+      }
+      await asyncio.run(async () => {
+        const started = asyncio.createTask(blink("started"));
+        const lazy = asyncio.createTask(() => blink("lazy"));
+        await asyncio.sleep(1.2);
+        started.cancel();
+        lazy.cancel();
+        await asyncio.sleep(0);
+        expect(started.cancelled() && lazy.cancelled()).to.equal(true);
+      });
+      expect(log).to.deep.equal([
+        "started 0", "lazy 0", "started 500", "lazy 500", "started 1000", "lazy 1000",
+        "started CancelledError at 1200", "lazy CancelledError at 1200",
+      ]);
+    });
+  });
+
+  it("a started coroutine passed at top level (before run) is cancellable too", async () => {
+    await onVirtualTime(async () => {
+      let caught = "";
+      async function worker() {
+        try {
+          await asyncio.sleep(100);
+        } catch (e) {
+          caught = (e as Error).name;
+          throw e;
+        }
+      }
+      const loop = asyncio.getEventLoop();
+      const t = loop.createTask(worker());
+      await loop.runUntilComplete(async () => {
+        await asyncio.sleep(1);
+        t.cancel();
+        await asyncio.sleep(0);
+      });
+      expect(caught).to.equal("CancelledError");
+      expect(t.cancelled()).to.equal(true);
+    });
+  });
+
+  it("a pre-created awaitable stays with its creator (createTask only adopts awaited ones)", async () => {
+    await onVirtualTime(async (host) => {
+      await asyncio.run(async () => {
+        const mine = asyncio.sleep(2);
+        const other = asyncio.createTask((async () => { await asyncio.sleep(5); })());
+        other.cancel();
+        await mine;
+        expect(host.now()).to.equal(2000);
+        await asyncio.sleep(0);
+        expect(other.cancelled()).to.equal(true);
+      });
+    });
+  });
+
+  it("a task parked on several awaitables at once (Promise.race) has all of them cancelled, with no unhandled rejection", async () => {
+    await onVirtualTime(async () => {
+      const ev = new asyncio.Event();
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(() => Promise.race([ev.wait(), asyncio.sleep(5)]));
+        await asyncio.sleep(1);
+        t.cancel();
+        await asyncio.sleep(0);
+        expect(t.cancelled()).to.equal(true);
+        ev.set();
+        await asyncio.sleep(6);
+      });
+    });
+  });
+
+  it("a cancelled task nobody awaits is silent: no report, no unhandled rejection", async () => {
+    await onVirtualTime(async (host) => {
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(() => asyncio.sleep(10));
+        await asyncio.sleep(0);
+        t.cancel();
+        await asyncio.sleep(1);
+      });
+      expect(host.reports).to.deep.equal([]);
+    });
+  });
+
+  it("a cancelled, never-started task never runs; cancel() after done returns false", async () => {
+    await onVirtualTime(async () => {
+      let ran = false;
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(async () => { ran = true; });
+        expect(t.cancel()).to.equal(true);
+        await asyncio.sleep(0);
+        expect(t.done() && t.cancelled()).to.equal(true);
+        expect(t.cancel()).to.equal(false);
+      });
+      expect(ran).to.equal(false);
+    });
+  });
+
+  it("gather cancels its children when it is cancelled", async () => {
+    await onVirtualTime(async () => {
+      const children: Task<unknown>[] = [];
+      await asyncio.run(async () => {
+        const g = asyncio.createTask(() => {
+          const kids = [asyncio.createTask(() => asyncio.sleep(10)), asyncio.createTask(() => asyncio.sleep(20))];
+          children.push(...kids);
+          return asyncio.gather(kids);
+        });
+        await asyncio.sleep(1);
+        g.cancel();
+        await asyncio.sleep(0);
+        await asyncio.sleep(0);
+        expect(g.cancelled()).to.equal(true);
+        expect(children.map((c) => c.cancelled())).to.deep.equal([true, true]);
+      });
+    });
+  });
+
+  it("waitFor cancels on timeout and raises TimeoutError; a swallowing task makes it wait for its end", async () => {
+    await onVirtualTime(async (host) => {
+      await asyncio.run(async () => {
+        const slow = asyncio.createTask(() => asyncio.sleep(10));
+        const e = await asyncio.waitFor(slow, 1).catch((x) => x);
+        expect(e).to.be.instanceOf(asyncio.TimeoutError);
+        expect(host.now()).to.equal(1000);
+        expect(slow.cancelled()).to.equal(true);
+        const stubborn = async () => {
+          try {
+            await asyncio.sleep(10);
+          } catch {
+            await asyncio.sleep(2);
+          }
+        };
+        const e2 = await asyncio.waitFor(stubborn, 1).catch((x) => x);
+        expect(e2).to.be.instanceOf(asyncio.TimeoutError);
+        expect(host.now()).to.equal(4000);
+      });
+    });
+  });
+});
+
+describe("ordering (MicroPython's)", () => {
+  it("ready tasks run FIFO, sleep(0) yields to every other ready task, equal deadlines wake in sleep order", async () => {
+    await onVirtualTime(async () => {
+      const order: string[] = [];
+      await asyncio.run(async () => {
+        for (const name of ["a", "b", "c"]) {
+          asyncio.createTask(async () => {
+            order.push(`${name}0`);
+            await asyncio.sleep(0);
+            order.push(`${name}1`);
+            await asyncio.sleep(0.1);
+            order.push(`${name}2`);
+          });
+        }
+        await asyncio.sleep(0.2);
+      });
+      expect(order).to.deep.equal(["a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2"]);
+    });
+  });
+});
+
+describe("run() and the exception handler", () => {
+  it("run(main) resolves with main's value and rejects with main's error", async () => {
+    await onVirtualTime(async () => {
+      expect(await asyncio.run(async () => 7)).to.equal(7);
+      const e = await asyncio.run(async () => { throw new RangeError("boom"); }).catch((x) => x);
+      expect(e).to.be.instanceOf(RangeError);
+    });
+  });
+
+  it("the loop stops scheduling when main ends; leftover tasks wait for the next run", async () => {
+    await onVirtualTime(async () => {
+      let steps = 0;
+      await asyncio.run(async () => {
+        asyncio.createTask(async () => { for (;;) { steps++; await asyncio.sleep(0); } });
+        await asyncio.sleep(0);
+        await asyncio.sleep(0);
+      });
+      const after = steps;
+      expect(after).to.equal(2);
+      await asyncio.run(async () => { await asyncio.sleep(0); });
+      expect(steps).to.equal(after + 2);
+    });
+  });
+
+  it("an exception in a task nobody awaits goes to the handler with message, exception and task; the loop lives on", async () => {
+    await onVirtualTime(async (host) => {
+      const contexts: unknown[][] = [];
+      await asyncio.run(async () => {
+        asyncio.getEventLoop().setExceptionHandler((loop, ctx) => contexts.push([loop === asyncio.getEventLoop(), ctx.message, (ctx.exception as Error).message, String(ctx.future)]));
+        asyncio.createTask(async function blinker() { throw new Error("led on fire"); });
+        await asyncio.sleep(1);
+      });
+      expect(contexts).to.deep.equal([[true, "Task exception wasn't retrieved", "led on fire", "<Task blinker>"]]);
+      expect(host.reports).to.deep.equal([]);
+    });
+  });
+});
+
+describe("cost: one host timer, at most", () => {
+  class CountingTimers {
+    live = 0;
+    maxLive = 0;
+    armed = 0;
+    private next = 1;
+    private handles = new Map<number, ReturnType<typeof setTimeout>>();
+    setTimeout = (fn: () => void, ms: number) => {
+      const id = this.next++;
+      this.live++;
+      this.armed++;
+      this.maxLive = Math.max(this.maxLive, this.live);
+      this.handles.set(id, setTimeout(() => { this.handles.delete(id); this.live--; fn(); }, ms));
+      return id;
+    };
+    clearTimeout = (id: unknown) => {
+      const h = this.handles.get(id as number);
+      if (h !== undefined) { clearTimeout(h); this.handles.delete(id as number); this.live--; }
+    };
+    setImmediate = (fn: () => void) => setImmediate(fn);
+    clearImmediate = (h: unknown) => clearImmediate(h as NodeJS.Immediate);
+    performance = performance;
+  }
+
+  it("1 000 tasks sleeping at different deadlines hold one host timer", async () => {
+    const timers = new CountingTimers();
+    await withHost(new GlobalTimersHost(timers), async () => {
+      await asyncio.run(async () => {
+        const tasks = [];
+        for (let i = 0; i < 1000; i++) tasks.push(asyncio.createTask(() => asyncio.sleepMs(20 + (i % 37))));
+        await asyncio.gather(tasks);
+      });
+    });
+    expect(timers.maxLive).to.equal(1);
+    expect(timers.armed).to.be.lessThan(200);
+  });
+
+  it("cancelling a long sleeper removes it from the timer heap at once", async () => {
+    await onVirtualTime(async (host) => {
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(() => asyncio.sleep(3600));
+        await asyncio.sleep(0);
+        t.cancel();
+        await asyncio.sleep(0);
+      });
+      expect(host.now()).to.equal(0);
+    });
+  });
+});
