@@ -1,0 +1,103 @@
+import { getEventLoop } from "../../modules/asyncio/loop";
+import { FALLING, RISING, type DigitalLine, type DigitalPort, type LineOptions } from "../../modules/machine/port";
+
+type Level = 0 | 1;
+
+export interface PinChange {
+  pin: number;
+  level: Level;
+  /** ms on the loop's clock */
+  time: number;
+  mode: LineOptions["mode"];
+}
+
+interface SimPin {
+  options: LineOptions;
+  level: Level;
+  /** Level an outside signal drives onto an input (null: floating, the pull decides). */
+  driven: Level | null;
+}
+
+/**
+ * A simulated ESP32-like board for Node: outputs hold what was written,
+ * inputs follow drive() (scripted signals, button presses) or their pull.
+ * Every level change is reported to listeners (terminal view, VCD writer).
+ */
+export class SimulatedBoard implements DigitalPort {
+  readonly name = "simulated board";
+  readonly maxPin = 39;
+  private readonly pins = new Map<number, SimPin>();
+  private readonly listeners: ((c: PinChange) => void)[] = [];
+  /** Every change so far, in order. */
+  readonly history: PinChange[] = [];
+  private readonly clock: () => number;
+
+  constructor(clock: () => number = () => getEventLoop().now()) {
+    this.clock = clock;
+  }
+
+  open(options: LineOptions): DigitalLine {
+    const { pin } = options;
+    if (this.pins.has(pin)) throw new Error(`Pin ${pin} is already open on the ${this.name}`);
+    if (options.mode !== "input" && pin >= 34) throw new Error(`Pin ${pin} is input-only on the ${this.name} (ESP32 GPIO 34–39)`);
+    const sim: SimPin = { options, level: 0, driven: null };
+    sim.level = options.mode === "input" ? this.inputLevel(sim) : options.initial;
+    this.pins.set(pin, sim);
+    this.emit(sim);
+    let closed = false;
+    return {
+      read: () => sim.level,
+      write: (level: Level) => {
+        if (closed) throw new Error(`Pin ${pin} is closed`);
+        if (sim.options.mode === "input") throw new Error(`Pin ${pin} is an input on the ${this.name}`);
+        if (sim.level !== level) {
+          sim.level = level;
+          this.emit(sim);
+        }
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (this.pins.get(pin) === sim) this.pins.delete(pin);
+      },
+    };
+  }
+
+  /** Drives an input from outside (a button, a signal); null lets it float to its pull. */
+  drive(pin: number, level: Level | null): void {
+    const sim = this.pins.get(pin);
+    if (!sim) throw new Error(`drive(): pin ${pin} is not open on the ${this.name}`);
+    if (sim.options.mode !== "input") throw new Error(`drive(): pin ${pin} is an output`);
+    sim.driven = level;
+    const next = this.inputLevel(sim);
+    if (next === sim.level) return;
+    sim.level = next;
+    this.emit(sim);
+    const kind = next ? RISING : FALLING;
+    if (sim.options.edges & kind) sim.options.onEdge?.(next);
+  }
+
+  /** Current level of an open pin. */
+  level(pin: number): Level | undefined {
+    return this.pins.get(pin)?.level;
+  }
+  isOpen(pin: number): boolean {
+    return this.pins.has(pin);
+  }
+  modeOf(pin: number): LineOptions["mode"] | undefined {
+    return this.pins.get(pin)?.options.mode;
+  }
+  onChange(listener: (c: PinChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private inputLevel(sim: SimPin): Level {
+    if (sim.driven !== null) return sim.driven;
+    return sim.options.pull === "up" ? 1 : 0;
+  }
+  private emit(sim: SimPin): void {
+    const change = { pin: sim.options.pin, level: sim.level, time: this.clock(), mode: sim.options.mode };
+    this.history.push(change);
+    for (const l of this.listeners) l(change);
+  }
+}

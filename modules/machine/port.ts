@@ -1,0 +1,60 @@
+/**
+ * The small digital-IO port Pin sits on. One adapter per host lives in
+ * hosts/<host>/ (ECMA-419 embedded:io/digital on devices, the Moddable
+ * simulator, Node's simulated board) and is installed with setDigitalPort().
+ */
+export const RISING = 1;
+export const FALLING = 2;
+
+export interface LineOptions {
+  pin: number;
+  mode: "input" | "output" | "open-drain";
+  pull: "none" | "up" | "down";
+  /** RISING | FALLING bits to report through onEdge (inputs only). */
+  edges: number;
+  /** Called from the host's callback context with the level after the edge. */
+  onEdge?: (level: 0 | 1) => void;
+  /** Initial level of an output. */
+  initial: 0 | 1;
+}
+
+export interface DigitalLine {
+  read(): 0 | 1;
+  write(level: 0 | 1): void;
+  close(): void;
+}
+
+export interface DigitalPort {
+  /** Names the host in error messages ("ECMA-419 embedded:io/digital", "simulated board", …). */
+  readonly name: string;
+  /** Highest pin number this host has. */
+  readonly maxPin: number;
+  /** Opens a pin; throws an Error naming the pin and the host when it can't. */
+  open(options: LineOptions): DigitalLine;
+}
+
+// Run-time state hangs off the global object (Moddable freezes preloaded modules).
+const KEY = Symbol.for("moddable-asyncio.machine");
+interface MachineRuntime {
+  port: DigitalPort | null;
+}
+function runtime(): MachineRuntime {
+  const g = globalThis as unknown as Record<symbol, MachineRuntime | undefined>;
+  return g[KEY] ?? (g[KEY] = { port: null });
+}
+
+/** Installs the host's digital port; returns the previous one. */
+export function setDigitalPort(port: DigitalPort | null): DigitalPort | null {
+  const rt = runtime();
+  const previous = rt.port;
+  rt.port = port;
+  return previous;
+}
+
+export function getDigitalPort(): DigitalPort {
+  const port = runtime().port;
+  if (!port) {
+    throw new Error("machine: no digital IO port is installed (on Node use hosts/node/board; on Moddable include hosts/moddable/manifest.json)");
+  }
+  return port;
+}
