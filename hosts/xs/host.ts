@@ -1,0 +1,54 @@
+import type { Host } from "../../modules/asyncio/host";
+
+// Globals of xsnap-worker (XS inside a Node-driven process).
+declare const setImmediate: (fn: () => void) => void;
+declare const performance: { now(): number };
+declare const print: (...text: unknown[]) => void;
+declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;
+
+/**
+ * The loop's host inside xsnap. setImmediate runs after every pending
+ * promise job (the turn the loop needs). xsnap has no timers: on real time a
+ * wait asks the Node parent to answer after the delay (XS is idle meanwhile);
+ * on virtual time use hosts/virtual with this host's turn.
+ */
+export class XsHost implements Host {
+  private generation = 0;
+  private readonly origin = performance.now();
+  /** Number of times the host asked the parent to sleep (1 per idle wait). */
+  waits = 0;
+
+  now(): number {
+    return performance.now() - this.origin;
+  }
+  arm(delayMs: number, tick: () => void): void {
+    const generation = ++this.generation;
+    const target = this.now() + Math.max(0, delayMs);
+    setImmediate(() => {
+      if (generation !== this.generation) return;
+      const wait = target - this.now();
+      if (wait > 0) {
+        this.waits++;
+        hostRequest({ t: "sleep", ms: wait });
+      }
+      if (generation === this.generation) tick();
+    });
+  }
+  disarm(): void {
+    this.generation++;
+  }
+  report(text: string): void {
+    print(text);
+  }
+}
+
+export const turn = (fn: () => void): void => setImmediate(fn);
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A synchronous request to the Node parent (hosts/xs/worker.ts answers it). */
+export function hostRequest(message: object): unknown {
+  const reply = issueCommand(encoder.encode(JSON.stringify(message)).buffer as ArrayBuffer);
+  return reply.byteLength ? JSON.parse(decoder.decode(reply)) : undefined;
+}
