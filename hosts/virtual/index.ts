@@ -32,8 +32,15 @@ export class VirtualHost implements Host {
    * when nothing is ready). A scenario whose tasks never stop being ready
    * (busy sleep(0) loops) needs a small cost for time to move at all.
    */
-  constructor(options: { start?: number; turn?: Turn; turnCost?: number } = {}) {
+  readonly exactTurns: boolean;
+
+  /**
+   * `exactTurns: false` with a `turn` that fires between promise jobs (say,
+   * a microtask) models Moddable's timers, which run between job generations.
+   */
+  constructor(options: { start?: number; turn?: Turn; turnCost?: number; exactTurns?: boolean } = {}) {
     this.time = options.start ?? 0;
+    this.exactTurns = options.exactTurns ?? true;
     this.turn = options.turn ?? defaultTurn();
     this.turnCost = options.turnCost ?? 0;
   }

@@ -16,6 +16,13 @@ export interface Host {
   disarm(): void;
   /** Print a report for a human (the default exception handler uses it). */
   report(text: string): void;
+  /**
+   * false when arm(0) may fire while promise jobs are still pending (the
+   * Moddable simulator and ESP32 run due timers between job generations).
+   * The loop then waits for the running step's task to park or finish before
+   * starting the next step. Absent means true (Node's setImmediate, xsnap).
+   */
+  readonly exactTurns?: boolean;
 }
 
 type Timers = {

@@ -65,6 +65,12 @@ const IMMEDIATE = -Infinity;
 const IDLE = Infinity;
 /** Longest single host timer; a longer sleep re-arms (keeps host timers in range). */
 const MAX_ARM_MS = 3_600_000;
+/**
+ * On hosts without exact turns, how many turns a step may stay open (its task
+ * neither parked nor finished) before the loop assumes the task awaits
+ * something outside asyncio and moves on.
+ */
+const MAX_OPEN_STEP_TURNS = 32;
 
 class StopMarker implements Runnable {
   run(loop: Loop): void {
@@ -101,6 +107,9 @@ export class Loop {
   private closed = false;
   private inTick = false;
   private armedAt = IDLE;
+  /** The running step's task has not parked on an awaitable or finished yet. */
+  private stepOpen = false;
+  private openStepTurns = 0;
   private mainTask: Task<any> | null = null;
   private settleRun: ((v: unknown) => void) | null = null;
   private failRun: ((e: unknown) => void) | null = null;
@@ -222,7 +231,10 @@ export class Loop {
     this.checkOpen("await");
     const w = new Waiter<T>(this, this.current);
     w.seq = this.seq++;
-    if (w.owner) w.owner.attach(w);
+    if (w.owner) {
+      w.owner.attach(w);
+      this.stepOpen = false;
+    }
     return w;
   }
 
@@ -374,6 +386,7 @@ export class Loop {
 
   /** A task finished: report an unretrieved error one pass later; end run(main). */
   finished(task: Task<any>, unretrievedError: boolean): void {
+    if (task === this.current) this.stepOpen = false;
     if (task === this.mainTask) {
       this.mainTask = null;
       const { failed, value } = task.takeOutcome();
@@ -434,6 +447,16 @@ export class Loop {
   private turn(): void {
     this.armedAt = IDLE;
     if (!this.running) return;
+    if (this.stepOpen) {
+      // Inexact host turn: the last step's jobs may still be running.
+      if (++this.openStepTurns <= MAX_OPEN_STEP_TURNS) {
+        this.armedAt = IMMEDIATE;
+        this.host.arm(0, this.tick);
+        return;
+      }
+      this.stepOpen = false;
+    }
+    this.openStepTurns = 0;
     this.recent.length = 0;
     this.current = null;
     const sleepers = this.sleepers;
@@ -458,6 +481,7 @@ export class Loop {
       return;
     }
     this.inTick = true;
+    this.stepOpen = this.host.exactTurns === false;
     try {
       entry.run(this);
     } catch (e) {
@@ -465,6 +489,7 @@ export class Loop {
       this.callExceptionHandler({ message: "Exception in the event loop", exception: e, future: null });
     } finally {
       this.inTick = false;
+      if (this.current === null) this.stepOpen = false;
     }
     if (this.running) {
       // Come back next turn even if nothing is ready: that turn clears
