@@ -184,6 +184,61 @@ describe("cancellation reaches the pending awaitable", () => {
   });
 });
 
+describe("awaiting tasks", () => {
+  it("createTask(coro()) whose first await is a task: cancel() reaches it", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const other = asyncio.createTask(() => asyncio.sleep(10));
+        const t = asyncio.createTask((async () => { await other; })());
+        await asyncio.sleep(1);
+        t.cancel();
+        await asyncio.sleep(0);
+        await asyncio.sleep(0);
+        expect(t.cancelled()).to.equal(true);
+        expect(other.cancelled()).to.equal(true); // forwarded, as MicroPython does
+      });
+    });
+  });
+
+  it("cancel() from a host callback while the last-run task is parked is not 'cancel self'", async () => {
+    await onVirtualTime(async (host) => {
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(() => asyncio.sleep(10));
+        await asyncio.sleep(0);
+        let result: unknown = "not called";
+        host.after(1000, () => {
+          try {
+            result = t.cancel();
+          } catch (e) {
+            result = e;
+          }
+        });
+        await asyncio.sleep(2);
+        expect(result).to.equal(true);
+        expect(t.cancelled()).to.equal(true);
+      });
+    });
+  });
+
+  it("looking at task.then (typeof checks) does not tie the looker to the task", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const target = asyncio.createTask(() => asyncio.sleep(10));
+        const looker = asyncio.createTask(async () => {
+          if (typeof (target as PromiseLike<unknown>).then !== "function") throw new Error("not a thenable");
+          await asyncio.sleep(5);
+        });
+        await asyncio.sleep(1);
+        looker.cancel();
+        await asyncio.sleep(1);
+        expect(looker.cancelled()).to.equal(true);
+        expect(target.done()).to.equal(false);
+        target.cancel();
+      });
+    });
+  });
+});
+
 describe("ordering (MicroPython's)", () => {
   it("ready tasks run FIFO, sleep(0) yields to every other ready task, equal deadlines wake in sleep order", async () => {
     await onVirtualTime(async () => {

@@ -7,6 +7,7 @@ const root = path.resolve(__dirname, "..", "..");
 const aliases: Record<string, string> = {
   asyncio: path.join(root, "modules", "asyncio", "index.ts"),
   machine: path.join(root, "modules", "machine", "index.ts"),
+  buttons: path.join(root, "modules", "buttons", "index.ts"),
 };
 
 type Resolve = (request: string, ...rest: unknown[]) => string;

@@ -27,6 +27,9 @@ export class SimulatedBoard implements DigitalPort {
   readonly name = "simulated board";
   readonly maxPin = 39;
   private readonly pins = new Map<number, SimPin>();
+  /** What drive() set, kept across close/re-open (Pin re-opens a line to change its edges). */
+  private readonly drivenLevels = new Map<number, Level | null>();
+  private readonly lastEmitted = new Map<number, Level>();
   private readonly listeners: ((c: PinChange) => void)[] = [];
   /** Every change so far, in order. */
   readonly history: PinChange[] = [];
@@ -40,10 +43,10 @@ export class SimulatedBoard implements DigitalPort {
     const { pin } = options;
     if (this.pins.has(pin)) throw new Error(`Pin ${pin} is already open on the ${this.name}`);
     if (options.mode !== "input" && pin >= 34) throw new Error(`Pin ${pin} is input-only on the ${this.name} (ESP32 GPIO 34–39)`);
-    const sim: SimPin = { options, level: 0, driven: null };
+    const sim: SimPin = { options, level: 0, driven: options.mode === "input" ? this.drivenLevels.get(pin) ?? null : null };
     sim.level = options.mode === "input" ? this.inputLevel(sim) : options.initial;
     this.pins.set(pin, sim);
-    this.emit(sim);
+    if (this.lastEmitted.get(pin) !== sim.level) this.emit(sim);
     let closed = false;
     return {
       read: () => sim.level,
@@ -69,6 +72,7 @@ export class SimulatedBoard implements DigitalPort {
     if (!sim) throw new Error(`drive(): pin ${pin} is not open on the ${this.name}`);
     if (sim.options.mode !== "input") throw new Error(`drive(): pin ${pin} is an output`);
     sim.driven = level;
+    this.drivenLevels.set(pin, level);
     const next = this.inputLevel(sim);
     if (next === sim.level) return;
     sim.level = next;
@@ -97,6 +101,7 @@ export class SimulatedBoard implements DigitalPort {
   }
   private emit(sim: SimPin): void {
     const change = { pin: sim.options.pin, level: sim.level, time: this.clock(), mode: sim.options.mode };
+    this.lastEmitted.set(change.pin, change.level);
     this.history.push(change);
     for (const l of this.listeners) l(change);
   }

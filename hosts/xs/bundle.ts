@@ -6,6 +6,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const ALIASES: Record<string, string> = {
   asyncio: path.join(ROOT, "modules", "asyncio", "index.ts"),
   machine: path.join(ROOT, "modules", "machine", "index.ts"),
+  buttons: path.join(ROOT, "modules", "buttons", "index.ts"),
 };
 
 function resolveModule(from: string, specifier: string): string {

@@ -1,23 +1,30 @@
+// `name` is defined on each prototype rather than assigned in the
+// constructor: once Moddable freezes Error.prototype (after preload),
+// assigning an inherited read-only property throws.
+function named(cls: { prototype: Error }, name: string): void {
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
+}
+
 /** Raised inside a task at its pending await when the task is cancelled. */
 export class CancelledError extends Error {
   constructor(message = "cancelled") {
     super(message);
-    this.name = "CancelledError";
   }
 }
+named(CancelledError, "CancelledError");
 
 /** Raised by waitFor() when its timeout expires. */
 export class TimeoutError extends Error {
   constructor(message = "timed out") {
     super(message);
-    this.name = "TimeoutError";
   }
 }
+named(TimeoutError, "TimeoutError");
 
 /** Misuse of the loop or a primitive (MicroPython raises RuntimeError for these). */
 export class RuntimeError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "RuntimeError";
   }
 }
+named(RuntimeError, "RuntimeError");

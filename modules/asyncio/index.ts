@@ -11,6 +11,15 @@ import { Loop, getEventLoop, getHost, newEventLoop, setHost } from "./loop";
 import { Task } from "./task";
 import { ThreadSafeFlag } from "./threadsafeflag";
 import { ticksAdd, ticksDiff, ticksFrom } from "./ticks";
+import { Queue } from "./queue";
+import { RingbufQueue } from "./ringbufqueue";
+import { Semaphore } from "./semaphore";
+import { BoundedSemaphore } from "./boundedsemaphore";
+import { Condition } from "./condition";
+import { Barrier } from "./barrier";
+import { TaskGroup, taskGroup } from "./taskgroup";
+import { timeout, timeoutMs } from "./timeout";
+import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
 
 /** MicroPython's time.ticks_ms() on the current loop's clock. */
 export function ticksMs(): number {
@@ -34,5 +43,12 @@ const asyncio = {
   createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,
   getEventLoop, newEventLoop, setHost, getHost, GlobalTimersHost,
   ticksMs, ticksAdd, ticksDiff,
+  Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
+  QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
 };
 export default asyncio;
+
+export {
+  Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
+  QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
+};

@@ -16,8 +16,8 @@ export interface ExceptionContext {
 }
 export type ExceptionHandler = (loop: Loop, context: ExceptionContext) => void;
 
-/** Items in the timer heap: sleeping waiters and waitFor deadlines. */
-interface Sleeper extends Runnable {
+/** Items in the timer heap: sleeping waiters and internal deadlines (LoopTimer). */
+export interface Sleeper extends Runnable {
   deadline: number;
   seq: number;
   heapIndex: number;
@@ -347,7 +347,7 @@ export class Loop {
 
   /** A waiter was awaited; a coroutine started in this step may own it (adopt). */
   noteAwaited(w: Waiter<any>): void {
-    if (w.state !== DONE && w.owner === this.current) this.recent.push(w);
+    if (w.state !== DONE && w.owner === this.current && !this.recent.includes(w)) this.recent.push(w);
   }
 
   /**

@@ -63,7 +63,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   cancel(): boolean {
     if (this.phase === FINISHED) return false;
-    if (this === this.loop.current) throw new RuntimeError("can't cancel self");
+    if (this.isRunningNow()) throw new RuntimeError("can't cancel self");
     if (this.phase === QUEUED) {
       this.cancelRequested = true;
       return true;
@@ -119,10 +119,20 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     this.follow(r);
   }
 
+  /**
+   * The task's own code is executing: it is the current task and is not
+   * parked on anything. (`current` stays set after a step until the next
+   * turn, so a host callback in between sees the parked task, not itself.)
+   */
+  /** @internal */
+  isRunningNow(): boolean {
+    return this === this.loop.current && this.phase === RUNNING && (this.waiting === null || this.waiting.state !== PARKED);
+  }
+
   /** @internal Runs the task on an already started coroutine. */
   follow(r: unknown): void {
     this.phase = RUNNING;
-    if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function") {
+    if (r instanceof Task || (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function")) {
       const p = r instanceof Promise ? r : Promise.resolve(r);
       Promise.prototype.then.call(p, (v: unknown) => this.finish(v, false), (e: unknown) => this.finish(e, true));
     } else this.finish(r, false);
@@ -175,7 +185,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
 
   /** @internal The awaitable through which the running task awaits this one. */
   awaiter(): PromiseLike<T> {
-    if (this.loop.current === this) return Promise.reject(new RuntimeError("a task can't await itself"));
+    if (this.isRunningNow()) return Promise.reject(new RuntimeError("a task can't await itself"));
     if (this.phase === FINISHED) return this.settled();
     return this.parkAwaiter();
   }
@@ -193,6 +203,13 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     }
     return w;
   }
+  private dropAwaiter(w: Waiter<any>): void {
+    const list = this.awaiters;
+    if (list) {
+      const i = list.indexOf(w);
+      if (i >= 0) list.splice(i, 1);
+    }
+  }
   /** @internal */
   isFinished(): boolean {
     return this.phase === FINISHED;
@@ -200,7 +217,12 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
 
   // WaitHome: a task awaiting this one was cancelled; forward it (MicroPython).
   unpark(w: Waiter<any>): boolean {
-    if (this.phase === FINISHED || this.loop.current === this) return true;
+    // Only a waiter someone really awaits forwards the cancel; one made by a
+    // mere look at `then` (typeof task.then) just goes away.
+    if (this.phase === FINISHED || this.isRunningNow() || !w.awaited) {
+      this.dropAwaiter(w);
+      return true;
+    }
     this.cancel();
     return false;
   }
@@ -241,15 +263,16 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
 Object.defineProperty(Task.prototype, "then", {
   configurable: true,
   get(this: Task<unknown>) {
-    if (this.loop.current === this) {
+    if (this.isRunningNow()) {
       return (f?: any, r?: any) => Promise.reject(new RuntimeError("a task can't await itself")).then(f, r);
     }
     if (this.isFinished()) return (f?: any, r?: any) => this.settled().then(f, r);
     const w = this.parkAwaiter();
+    // A coroutine started with createTask(coro()) may be parked right here.
+    this.loop.noteAwaited(w);
     return (f?: any, r?: any) => {
       w.awaited = true;
       return Promise.prototype.then.call(w, f, r);
     };
   },
 });
-

@@ -153,6 +153,17 @@ export class Pin {
     });
   }
   private edgeSeen(level: Level): void {
+    // A host callback, outside any task: whatever step ran last is not running now.
+    const loop = getEventLoop();
+    const current = loop.current;
+    loop.current = null;
+    try {
+      this.dispatchEdge(level);
+    } finally {
+      loop.current = current;
+    }
+  }
+  private dispatchEdge(level: Level): void {
     const kind = level ? RISING : FALLING;
     if (this.handlerTrigger & kind) {
       try {

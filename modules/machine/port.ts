@@ -51,8 +51,21 @@ export function setDigitalPort(port: DigitalPort | null): DigitalPort | null {
   return previous;
 }
 
+let defaultPort: (() => DigitalPort) | null = null;
+
+/**
+ * Names the port to create on first use. Hosts call this when their module
+ * loads; creating the port lazily keeps those modules preloadable (no native
+ * call at build time).
+ */
+export function setDefaultDigitalPort(factory: () => DigitalPort): void {
+  defaultPort = factory;
+}
+
 export function getDigitalPort(): DigitalPort {
-  const port = runtime().port;
+  const rt = runtime();
+  let port = rt.port;
+  if (!port && defaultPort) port = rt.port = defaultPort();
   if (!port) {
     throw new Error("machine: no digital IO port is installed (on Node use hosts/node/board; on Moddable include hosts/moddable/manifest.json)");
   }

@@ -1,4 +1,4 @@
-import asyncio, { type Task } from "../../modules/asyncio";
+import asyncio, { type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_cancel_self.py (.exp) + asyncio_cancel_wait_on_finished.py

@@ -1,4 +1,4 @@
-import asyncio, { type Task } from "../../modules/asyncio";
+import asyncio, { type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_current_task.py, plus nested helpers and both createTask forms.

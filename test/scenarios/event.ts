@@ -1,4 +1,4 @@
-import asyncio, { type Event } from "../../modules/asyncio";
+import asyncio, { type Event } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_event.py + asyncio_event_fair.py

@@ -1,11 +1,11 @@
-import asyncio from "../../modules/asyncio";
+import asyncio from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_exception.py + asyncio_await_return.py
 class ValueError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "ValueError";
+    Object.defineProperty(this, "name", { value: "ValueError" });
   }
 }
 

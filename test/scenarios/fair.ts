@@ -1,4 +1,4 @@
-import asyncio from "../../modules/asyncio";
+import asyncio from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_fair.py

@@ -1,11 +1,11 @@
-import asyncio, { type Task } from "../../modules/asyncio";
+import asyncio, { type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_gather.py (.exp)
 class ValueError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "ValueError";
+    Object.defineProperty(this, "name", { value: "ValueError" });
   }
 }
 

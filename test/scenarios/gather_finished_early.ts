@@ -1,11 +1,11 @@
-import asyncio, { type Event, type Task } from "../../modules/asyncio";
+import asyncio, { type Event, type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_gather_finished_early.py
 class ValueError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "ValueError";
+    Object.defineProperty(this, "name", { value: "ValueError" });
   }
 }
 

@@ -17,9 +17,16 @@ import threadsafeflag from "./threadsafeflag";
 import waitFor from "./wait_for";
 import waitForFwd from "./wait_for_fwd";
 import waitTask from "./wait_task";
+import queue from "./queue";
+import semaphore from "./semaphore";
+import condition from "./condition";
+import barrier from "./barrier";
+import taskgroup from "./taskgroup";
+import timeout from "./timeout";
 
 /** Every conformance scenario, in the order they run. */
 export const scenarios: Scenario[] = [
   basic, fair, cancelTask, cancelFair, cancelSelf, currentTask, event, exception, exceptionHandler, gather,
   gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
+  queue, semaphore, condition, barrier, taskgroup, timeout,
 ];

@@ -1,4 +1,4 @@
-import asyncio, { type Lock, type Task } from "../../modules/asyncio";
+import asyncio, { type Lock, type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_lock.py + asyncio_lock_cancel.py

@@ -1,4 +1,4 @@
-import asyncio, { type Loop } from "../../modules/asyncio";
+import asyncio, { type Loop } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_loop_stop.py, asyncio_new_event_loop.py, asyncio_get_event_loop.py

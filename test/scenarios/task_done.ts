@@ -1,11 +1,11 @@
-import asyncio from "../../modules/asyncio";
+import asyncio from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_task_done.py, plus result()/exception()/cancelled().
 class ValueError extends Error {
   constructor(message = "") {
     super(message);
-    this.name = "ValueError";
+    Object.defineProperty(this, "name", { value: "ValueError" });
   }
 }
 

@@ -1,4 +1,4 @@
-import asyncio, { type ThreadSafeFlag } from "../../modules/asyncio";
+import asyncio, { type ThreadSafeFlag } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_threadsafeflag.py (.exp): "scheduler context" is a host callback here.

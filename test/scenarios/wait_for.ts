@@ -1,11 +1,11 @@
-import asyncio, { type Task } from "../../modules/asyncio";
+import asyncio, { type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_wait_for.py (.exp) + asyncio_micropython.py (waitForMs, sleepMs)
 class ValueError extends Error {
   constructor(message = "") {
     super(message);
-    this.name = "ValueError";
+    Object.defineProperty(this, "name", { value: "ValueError" });
   }
 }
 

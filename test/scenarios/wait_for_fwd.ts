@@ -1,4 +1,4 @@
-import asyncio, { type Task } from "../../modules/asyncio";
+import asyncio, { type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_wait_for_fwd.py (.exp) + asyncio_wait_for_linked_task.py

@@ -1,11 +1,11 @@
-import asyncio, { type Task } from "../../modules/asyncio";
+import asyncio, { type Task } from "asyncio";
 import type { Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_wait_task.py + asyncio_event_queue.py (an Event set from outside the loop while nothing is queued)
 class ValueError extends Error {
   constructor(message = "") {
     super(message);
-    this.name = "ValueError";
+    Object.defineProperty(this, "name", { value: "ValueError" });
   }
 }
 

@@ -1,0 +1,22 @@
+import { RuntimeError } from "./errors";
+import { Semaphore } from "./semaphore";
+
+/**
+ * A Semaphore that refuses to be released more often than acquired: release()
+ * beyond the initial value throws RuntimeError (CPython raises ValueError,
+ * which JavaScript lacks; this library uses RuntimeError for misuse, as
+ * Lock.release() does).
+ */
+export class BoundedSemaphore extends Semaphore {
+  readonly bound: number;
+
+  constructor(value = 1) {
+    super(value);
+    this.bound = this.value;
+  }
+
+  override release(): void {
+    if (this.value >= this.bound) throw new RuntimeError(`BoundedSemaphore.release(): released more times than acquired (bound ${this.bound})`);
+    super.release();
+  }
+}

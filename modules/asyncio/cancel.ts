@@ -1,0 +1,12 @@
+import type { Loop } from "./loop";
+import type { Task } from "./task";
+
+/**
+ * t.cancel(), except that Task.cancel() refuses to cancel loop.current (the
+ * task of the running step, or of the last step until the next turn, which
+ * is what a host callback sees): that task is cancelled in a step of its own.
+ */
+export function cancelSafely(loop: Loop, t: Task<any>): void {
+  if (t !== loop.current) t.cancel();
+  else loop.callSoon(null, () => t.cancel());
+}

@@ -1,0 +1,148 @@
+import { getEventLoop } from "./loop";
+import { QueueEmpty, QueueFull } from "./syncerrors";
+import { checkCount } from "./validate";
+import { PARKED, type Waiter, type WaitHome } from "./waiter";
+
+/**
+ * Peter Hinch's RingbufQueue: a fixed-capacity queue over an array allocated
+ * once, for data fed from interrupts and host callbacks. putNowait() is safe
+ * outside any task (it wakes getters the way ThreadSafeFlag.set() does, at the
+ * loop's next turn) and allocates nothing.
+ *
+ * On overflow putNowait() follows Hinch: the new item is stored, the OLDEST
+ * item is discarded, and QueueFull is thrown; a caller that wants
+ * "keep the newest" behaviour catches and ignores it. (Hinch's buffer of N
+ * holds N-1 items; here `capacity` is the number of items held.)
+ *
+ * An item put while a task waits in get() goes straight to that task. If the
+ * task is cancelled before it resumes, the item goes to the next waiting
+ * getter, or back to the front of the ring (where, if the ring has filled up
+ * meanwhile, it is the oldest item and so the one an overflow discards).
+ */
+export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
+  readonly capacity: number;
+  private readonly ring: (T | undefined)[];
+  private head = 0;
+  private count = 0;
+  private readonly getters: Waiter<T>[] = [];
+  private readonly putters: Waiter<void>[] = [];
+  private readonly putHome: WaitHome;
+
+  constructor(capacity: number) {
+    this.capacity = checkCount("RingbufQueue", "capacity", capacity, 1);
+    this.ring = new Array(this.capacity).fill(undefined);
+    this.putHome = {
+      unpark: (w) => {
+        if (w.state === PARKED) remove(this.putters, w);
+        else if (this.count < this.capacity) wakeFirst(this.putters);
+        return true;
+      },
+    };
+  }
+
+  qsize(): number {
+    return this.count;
+  }
+  empty(): boolean {
+    return this.count === 0;
+  }
+  full(): boolean {
+    return this.count === this.capacity;
+  }
+
+  /**
+   * Adds item; never waits, safe from interrupts. When full, the oldest item
+   * is discarded to make room and QueueFull is thrown after the item is stored.
+   */
+  putNowait(item: T): void {
+    const w = this.getters.shift();
+    if (w) {
+      // A task is waiting (so the ring is empty): hand the item over.
+      w.loop.wakeSoon(w, item);
+      return;
+    }
+    if (this.count === this.capacity) {
+      this.ring[this.head] = item;
+      this.head = (this.head + 1) % this.capacity;
+      throw new QueueFull("RingbufQueue.putNowait(): the queue was full; its oldest item was discarded");
+    }
+    this.ring[(this.head + this.count) % this.capacity] = item;
+    this.count++;
+  }
+  /** Adds item, waiting while the queue is full (for producers that are tasks). */
+  async put(item: T): Promise<void> {
+    while (this.count === this.capacity) {
+      const w = getEventLoop().waiter<void>();
+      if (w.state === PARKED) {
+        w.home = this.putHome;
+        this.putters.push(w);
+      }
+      await w;
+    }
+    this.putNowait(item);
+  }
+  /** Removes and returns the oldest item, waiting while the queue is empty. */
+  get(): Promise<T> {
+    if (this.count > 0) return Promise.resolve(this.take());
+    const w = getEventLoop().waiter<T>();
+    if (w.state === PARKED) {
+      w.home = this;
+      this.getters.push(w);
+    }
+    return w;
+  }
+  /** Removes and returns the oldest item now; throws QueueEmpty when there is none. */
+  getNowait(): T {
+    if (this.count === 0) throw new QueueEmpty("RingbufQueue.getNowait(): the queue is empty");
+    return this.take();
+  }
+  /** The oldest item, left in the queue; throws QueueEmpty when there is none. */
+  peek(): T {
+    if (this.count === 0) throw new QueueEmpty("RingbufQueue.peek(): the queue is empty");
+    return this.ring[this.head] as T;
+  }
+
+  /** for await (const item of queue) { … }: get() forever. */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: () => this.get().then((value) => ({ value, done: false })),
+    };
+  }
+
+  private take(): T {
+    const item = this.ring[this.head] as T;
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) % this.capacity;
+    this.count--;
+    wakeFirst(this.putters);
+    return item;
+  }
+
+  /** WaitHome: a getter was cancelled; if it had been handed an item, pass the item on. */
+  unpark(w: Waiter<any>): boolean {
+    if (w.state === PARKED) {
+      remove(this.getters, w);
+      return true;
+    }
+    const item = w.value as T;
+    const next = this.getters.shift();
+    if (next) next.loop.wakeSoon(next, item);
+    else if (this.count < this.capacity) {
+      this.head = (this.head + this.capacity - 1) % this.capacity;
+      this.ring[this.head] = item;
+      this.count++;
+    }
+    // else: the ring filled up since; the returned item is the oldest and an overflow drops it.
+    return true;
+  }
+}
+
+function remove(line: Waiter<any>[], w: Waiter<any>): void {
+  const i = line.indexOf(w);
+  if (i >= 0) line.splice(i, 1);
+}
+
+function wakeFirst(line: Waiter<void>[]): void {
+  const w = line.shift();
+  if (w) w.loop.wake(w, undefined);
+}

@@ -1,0 +1,62 @@
+import { getEventLoop } from "./loop";
+import { checkCount, checkFunction } from "./validate";
+import { PARKED, type Waiter, type WaitHome } from "./waiter";
+
+/**
+ * CPython's asyncio.Semaphore: a counter of permits; acquire() takes one,
+ * waiting while there are none; release() gives one back. Waiters get
+ * permits in FIFO order: release() hands the permit straight to the first
+ * waiter, so a task arriving later cannot barge in. A waiter cancelled after
+ * being handed a permit (before it resumed) passes the permit on: a
+ * cancelled acquire() never leaks a permit.
+ */
+export class Semaphore implements WaitHome {
+  protected value: number;
+  private readonly waiting: Waiter<boolean>[] = [];
+
+  constructor(value = 1) {
+    this.value = checkCount(new.target.name, "value", value, 0);
+  }
+
+  /** True when acquire() would wait. */
+  locked(): boolean {
+    return this.value === 0;
+  }
+  acquire(): Promise<true> {
+    if (this.value > 0) {
+      this.value--;
+      return Promise.resolve(true);
+    }
+    const w = getEventLoop().waiter<boolean>();
+    if (w.state === PARKED) {
+      w.home = this;
+      this.waiting.push(w);
+    }
+    return w as Promise<true>;
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    // The permit goes to the first waiter; it keeps `home` so a cancel before it resumes passes the permit on.
+    if (next) next.loop.wake(next, true);
+    else this.value++;
+  }
+  /** Acquires, runs fn, releases (also when fn throws or is cancelled); returns fn's result. */
+  async with<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    checkFunction(`${this.constructor.name}.with()`, "fn", fn);
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** WaitHome: a waiter was cancelled. */
+  unpark(w: Waiter<any>): boolean {
+    if (w.state === PARKED) {
+      const i = this.waiting.indexOf(w);
+      if (i >= 0) this.waiting.splice(i, 1);
+    } else this.release(); // handed a permit, cancelled before resuming: pass it on
+    return true;
+  }
+}

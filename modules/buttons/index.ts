@@ -1,0 +1,17 @@
+/**
+ * Switches, pushbuttons and a retriggerable delay for machine.Pin, after
+ * Peter Hinch's micropython-async primitives (Switch, Pushbutton, Delay_ms),
+ * on the asyncio loop: edge-driven, one task per switch or button, timers on
+ * the loop's timer heap, no host timer of their own.
+ */
+import { DelayMs } from "./delayms";
+import { Pushbutton } from "./pushbutton";
+import { Switch } from "./switch";
+
+export { DelayMs, Pushbutton, Switch };
+export type { PushbuttonOptions } from "./pushbutton";
+export type { SwitchOptions } from "./switch";
+export type { InputPin } from "./debouncer";
+export type { Callback } from "./launch";
+
+export default { DelayMs, Pushbutton, Switch };
