@@ -21,21 +21,35 @@ export class XsHost implements Host {
   now(): number {
     return performance.now() - this.origin;
   }
+  private tick: (() => void) | null = null;
+  private target = 0;
+  private pending = false;
+
   arm(delayMs: number, tick: () => void): void {
-    const generation = ++this.generation;
-    const target = this.now() + Math.max(0, delayMs);
-    setImmediate(() => {
-      if (generation !== this.generation) return;
-      const wait = target - this.now();
+    this.tick = tick;
+    this.target = delayMs > 0 ? this.now() + delayMs : 0;
+    this.generation++;
+    if (!this.pending) {
+      this.pending = true;
+      setImmediate(this.fire);
+    }
+  }
+  private readonly fire = (): void => {
+    this.pending = false;
+    const generation = this.generation;
+    if (generation === this.disarmedAt) return;
+    if (this.target > 0) {
+      const wait = this.target - this.now();
       if (wait > 0) {
         this.waits++;
         hostRequest({ t: "sleep", ms: wait });
       }
-      if (generation === this.generation) tick();
-    });
-  }
+    }
+    if (generation === this.generation) this.tick!();
+  };
+  private disarmedAt = -1;
   disarm(): void {
-    this.generation++;
+    this.disarmedAt = ++this.generation;
   }
   report(text: string): void {
     print(text);

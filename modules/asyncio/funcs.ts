@@ -18,11 +18,13 @@ function secondsToMs(s: number): number {
 
 /** Suspends the running task for `seconds` (negative means 0; 0 yields to every other ready task). */
 export function sleep(seconds: number): Promise<void> {
+  if (seconds === 0) return getEventLoop().sleep(0);
   return getEventLoop().sleep(secondsToMs(checkDuration("sleep", seconds, "seconds")));
 }
 
 /** MicroPython's sleep_ms. */
 export function sleepMs(ms: number): Promise<void> {
+  if (ms === 0) return getEventLoop().sleep(0);
   return getEventLoop().sleep(checkDuration("sleepMs", ms, "milliseconds"));
 }
 

@@ -43,7 +43,7 @@ export class TimerHeap<T extends Timed> {
   }
   remove(item: T): void {
     const i = item.heapIndex;
-    if (i < 0) return;
+    if (!(i >= 0)) return;
     const items = this.items;
     const last = items.pop()!;
     item.heapIndex = -1;

@@ -51,13 +51,28 @@ export class GlobalTimersHost implements Host {
   now(): number {
     return this.g.performance ? this.g.performance.now() : Date.now();
   }
+  private tick: (() => void) | null = null;
+  private readonly fireImmediate = (): void => {
+    this.immediate = undefined;
+    this.tick!();
+  };
+  private readonly fireTimeout = (): void => {
+    this.timeout = undefined;
+    this.tick!();
+  };
   arm(delayMs: number, tick: () => void): void {
-    this.disarm();
+    this.tick = tick;
     const g = this.g;
     if (delayMs <= 0 && g.setImmediate) {
-      this.immediate = g.setImmediate(() => { this.immediate = undefined; tick(); });
+      if (this.timeout !== undefined) {
+        g.clearTimeout(this.timeout);
+        this.timeout = undefined;
+      }
+      // Already coming next turn: nothing to change.
+      if (this.immediate === undefined) this.immediate = g.setImmediate(this.fireImmediate);
     } else {
-      this.timeout = g.setTimeout(() => { this.timeout = undefined; tick(); }, Math.max(0, Math.ceil(delayMs)));
+      this.disarm();
+      this.timeout = g.setTimeout(this.fireTimeout, Math.max(0, Math.ceil(delayMs)));
     }
   }
   disarm(): void {

@@ -228,9 +228,8 @@ export class Loop {
 
   /** A new waiter owned by the running task; already failing if a cancel is pending. */
   waiter<T>(): Waiter<T> {
-    this.checkOpen("await");
+    if (this.closed) this.checkOpen("await");
     const w = new Waiter<T>(this, this.current);
-    w.seq = this.seq++;
     if (w.owner) {
       w.owner.attach(w);
       this.stepOpen = false;
@@ -247,6 +246,7 @@ export class Loop {
       this.ready.push(w);
     } else {
       w.deadline = this.host.now() + ms;
+      w.seq = this.seq++;
       w.home = this.sleepHome;
       this.sleepers.push(w as unknown as Sleeper);
     }
@@ -347,7 +347,7 @@ export class Loop {
 
   /** A waiter was awaited; a coroutine started in this step may own it (adopt). */
   noteAwaited(w: Waiter<any>): void {
-    if (w.state !== DONE && w.owner === this.current && !this.recent.includes(w)) this.recent.push(w);
+    if (w.state !== DONE && w.owner === this.current) this.recent.push(w);
   }
 
   /**
@@ -374,6 +374,7 @@ export class Loop {
     recent.length = 0;
   }
   private transfer(w: Waiter<any>, task: Task<any>): void {
+    // (A waiter noted twice is transferred once: the owner check.)
     if (w.state === DONE || w.owner === task) return;
     if (w.owner) w.owner.detach(w);
     w.owner = task;

@@ -30,33 +30,41 @@ export interface Runnable {
  * created; that is how cancel() finds it and how currentTask() stays right.
  */
 export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
-  readonly loop: Loop;
-  owner: Task<any> | null;
-  home: WaitHome | null = null;
-  state = PARKED;
-  value: unknown = undefined;
-  failed = false;
+  // Only five properties are set at construction (this is the per-await
+  // allocation); the others appear when used. No prototype defaults: on
+  // Moddable a preloaded prototype is frozen, and assigning over a frozen
+  // inherited property throws.
+  declare readonly loop: Loop;
+  declare owner: Task<any> | null;
+  declare state: number;
+  declare private settleValue: (v: any) => void;
+  declare private settleError: (e: unknown) => void;
+  declare home?: WaitHome | null;
+  declare value?: unknown;
+  declare failed?: boolean;
   /** Something has awaited or then'ed this promise (see the constructor accessor below). */
-  awaited = false;
-  deadline = 0;
-  seq = 0;
-  heapIndex = -1;
-  private readonly settleValue: (v: any) => void;
-  private readonly settleError: (e: unknown) => void;
+  declare awaited?: boolean;
+  /** Timer-heap fields, set when the waiter sleeps. */
+  declare deadline: number;
+  declare seq: number;
+  declare heapIndex: number;
 
   constructor(loop: Loop, owner: Task<any> | null) {
     super(loop.captureResolvers as (resolve: (v: T) => void, reject: (e: unknown) => void) => void);
     this.settleValue = loop.capturedResolve;
     this.settleError = loop.capturedReject;
-    this.loop = loop;
+    (this as { loop: Loop }).loop = loop;
     this.owner = owner;
+    this.state = PARKED;
   }
 
   run(loop: Loop): void {
     loop.current = this.owner;
     const home = this.home;
-    this.home = null;
-    if (home && home.resumed) home.resumed(this);
+    if (home) {
+      this.home = null;
+      if (home.resumed) home.resumed(this);
+    }
     this.settle();
   }
 

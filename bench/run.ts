@@ -1,0 +1,206 @@
+// npm run bench [-- --quick]: every figure with its references, measured in
+// the same run, on Node and inside XS (xsnap). Prints a table and writes
+// bench/results.json.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { GlobalTimersHost, newEventLoop, setHost, getHost } from "asyncio";
+import { bundle } from "../hosts/xs/bundle";
+import { findXsnapWorker, XsnapWorker, type Evaluation } from "../hosts/xs/worker";
+import * as suite from "./suite";
+
+const quick = process.argv.includes("--quick");
+const gc = (globalThis as { gc?: () => void }).gc;
+const sizes = quick
+  ? { tasks: 100, rounds: 200, trips: 4000, sleepers: 1000, lateTasks: 100, lateSleeps: 5, create: 2000 }
+  : { tasks: 100, rounds: 1000, trips: 20000, sleepers: 1000, lateTasks: 100, lateSleeps: 20, create: 10000 };
+
+type Row = { figure: string; engine: string; measure: string; ours: number; reference: string; value: number; ratio: number; unit: string; note?: string };
+const rows: Row[] = [];
+const extra: Record<string, unknown> = {};
+
+function row(r: Omit<Row, "ratio">): void {
+  rows.push({ ...r, ratio: r.value === 0 ? NaN : r.ours / r.value });
+}
+
+async function wall(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+/** Best of a few runs, in ms. */
+async function best(fn: () => Promise<unknown>, runs = quick ? 2 : 3): Promise<number> {
+  let min = Infinity;
+  for (let i = 0; i < runs; i++) min = Math.min(min, await wall(fn));
+  return min;
+}
+
+function freshNodeLoop(): void {
+  setHost(new GlobalTimersHost());
+  newEventLoop();
+}
+
+async function nodeFigures(): Promise<void> {
+  const { tasks, rounds, trips, create, sleepers } = sizes;
+  const switches = tasks * rounds;
+  freshNodeLoop();
+  const ours = await best(() => suite.switchLoop(tasks, rounds));
+  const floor = await best(() => suite.switchFloor(tasks, rounds));
+  const naive = await best(() => suite.switchNaive(tasks, rounds, (fn) => setTimeout(fn, 0)), 1);
+  const perSwitch = (ms: number) => (ms * 1e6) / switches;
+  row({ figure: "1 switch", engine: "node", measure: "ns/switch", ours: perSwitch(ours), reference: "bare await null", value: perSwitch(floor), unit: "ns" });
+  row({ figure: "1 switch", engine: "node", measure: "ns/switch", ours: perSwitch(ours), reference: "naive: setTimeout(r, 0) per sleep", value: perSwitch(naive), unit: "ns" });
+
+  const pp = await best(() => suite.pingPong(trips));
+  const ppNaive = await best(() => suite.pingPongNaive(trips, (fn) => setImmediate(fn)));
+  row({ figure: "2 ping-pong", engine: "node", measure: "ns/round trip", ours: (pp * 1e6) / trips, reference: "naive: promise resolved from a host callback per hop", value: (ppNaive * 1e6) / trips, unit: "ns" });
+
+  const cr = await best(() => suite.create(create, 100));
+  const crNaive = await best(() => suite.createNaive(create, 100, (fn) => setImmediate(fn)));
+  row({ figure: "5 create", engine: "node", measure: "ns/task", ours: (cr * 1e6) / create, reference: "naive: promise per task from a host callback", value: (crNaive * 1e6) / create, unit: "ns" });
+
+  // 3. memory and host timers for 1 000 sleeping tasks.
+  let live = 0;
+  let maxLive = 0;
+  const counting = {
+    setTimeout: (fn: () => void, ms: number) => {
+      live++;
+      maxLive = Math.max(maxLive, live);
+      const h = setTimeout(() => { live--; fn(); }, ms);
+      return h;
+    },
+    clearTimeout: (h: unknown) => {
+      if (h !== undefined) { live--; clearTimeout(h as NodeJS.Timeout); }
+    },
+    setImmediate: (fn: () => void) => setImmediate(fn),
+    clearImmediate: (h: unknown) => clearImmediate(h as NodeJS.Immediate),
+    performance,
+  };
+  setHost(new GlobalTimersHost(counting));
+  newEventLoop();
+  const heap = (): number => {
+    gc?.();
+    gc?.();
+    return process.memoryUsage().heapUsed;
+  };
+  let before = heap();
+  let during = 0;
+  await suite.sleepers(sleepers, () => (during = heap()));
+  const oursBytes = (during - before) / sleepers;
+  const oursTimers = maxLive;
+  live = maxLive = 0;
+  before = heap();
+  await suite.sleepersNaive(sleepers, () => (during = heap()), (fn, ms) => {
+    const h = counting.setTimeout(fn, ms);
+    return () => counting.clearTimeout(h);
+  });
+  const naiveBytes = (during - before) / sleepers;
+  row({ figure: "3 memory", engine: "node", measure: "bytes/sleeping task", ours: oursBytes, reference: "naive: setTimeout per sleep", value: naiveBytes, unit: "B", note: gc ? undefined : "run with --expose-gc for stable numbers" });
+  row({ figure: "3 host timers", engine: "node", measure: `host timers for ${sleepers} sleepers`, ours: oursTimers, reference: "naive: setTimeout per sleep", value: maxLive, unit: "" });
+
+  // 4. lateness on real time.
+  freshNodeLoop();
+  const host = getHost();
+  const late = (await suite.lateness(sizes.lateTasks, sizes.lateSleeps, () => host.now())).sort((a, b) => a - b);
+  extra.nodeLateness = latenessStats(late);
+}
+
+function latenessStats(sorted: number[]): { p50: number; p99: number; max: number; samples: number } {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return { p50: r(suite.percentile(sorted, 50)), p99: r(suite.percentile(sorted, 99)), max: r(sorted[sorted.length - 1]), samples: sorted.length };
+}
+
+async function xsJob(bin: string, script: string, name: string, a: number, b = 0): Promise<Evaluation & { result: unknown }> {
+  const worker = new XsnapWorker(bin);
+  try {
+    const setup = await worker.evaluate(`globalThis.BENCH_JOB = ${JSON.stringify({ name, a, b })};`);
+    if (!setup.ok) throw new Error(setup.error);
+    const run = await worker.evaluate(script);
+    const line = run.output.split("\n").find((l) => l.startsWith("RESULT ") || l.startsWith("FAILED "));
+    if (!run.ok || !line || line.startsWith("FAILED")) throw new Error(`xsnap job ${name} failed: ${run.error ?? ""} ${run.output}`);
+    return { ...run, result: JSON.parse(line.slice(7)) };
+  } finally {
+    await worker.close();
+  }
+}
+
+/** Compute units and wall ms per unit of work, from runs at n and 2n (setup cancels out). */
+async function xsPerUnit(bin: string, script: string, name: string, units: (a: number, b: number) => number, a: number, b: number, scale: "a" | "b"): Promise<{ compute: number; ns: number }> {
+  const [a2, b2] = scale === "a" ? [2 * a, b] : [a, 2 * b];
+  const r1 = await xsJob(bin, script, name, a, b);
+  const r2 = await xsJob(bin, script, name, a2, b2);
+  const du = units(a2, b2) - units(a, b);
+  let dc = r2.meter!.compute - r1.meter!.compute;
+  if (dc < 0) dc += 2 ** 32; // xsnap's compute counter is 32-bit
+  return { compute: dc / du, ns: ((r2.wallMs - r1.wallMs) * 1e6) / du };
+}
+
+async function xsFigures(): Promise<void> {
+  const bin = findXsnapWorker();
+  if (!bin) {
+    extra.xs = "skipped: xsnap-worker not built (npm ci builds it)";
+    return;
+  }
+  const script = bundle(path.join(__dirname, "xs-entry.ts"));
+  const { tasks, rounds, trips, create, sleepers } = sizes;
+  const sw = (a: number, b: number) => a * b;
+  const ours = await xsPerUnit(bin, script, "switch", sw, tasks, rounds, "b");
+  const floor = await xsPerUnit(bin, script, "switch-floor", sw, tasks, rounds, "b");
+  const naive = await xsPerUnit(bin, script, "switch-naive", sw, tasks, rounds, "b");
+  row({ figure: "1 switch", engine: "xs", measure: "compute/switch", ours: ours.compute, reference: "bare await null", value: floor.compute, unit: "cu" });
+  row({ figure: "1 switch", engine: "xs", measure: "compute/switch", ours: ours.compute, reference: "naive: host callback (setImmediate) per sleep", value: naive.compute, unit: "cu" });
+  row({ figure: "1 switch", engine: "xs", measure: "ns/switch", ours: ours.ns, reference: "bare await null", value: floor.ns, unit: "ns" });
+  row({ figure: "1 switch", engine: "xs", measure: "ns/switch", ours: ours.ns, reference: "naive: host callback (setImmediate) per sleep", value: naive.ns, unit: "ns" });
+
+  const one = (a: number) => a;
+  const pp = await xsPerUnit(bin, script, "pingpong", one, trips, 0, "a");
+  const ppNaive = await xsPerUnit(bin, script, "pingpong-naive", one, trips, 0, "a");
+  row({ figure: "2 ping-pong", engine: "xs", measure: "compute/round trip", ours: pp.compute, reference: "naive: promise resolved from a host callback per hop", value: ppNaive.compute, unit: "cu" });
+  row({ figure: "2 ping-pong", engine: "xs", measure: "ns/round trip", ours: pp.ns, reference: "naive: promise resolved from a host callback per hop", value: ppNaive.ns, unit: "ns" });
+
+  const cr = await xsPerUnit(bin, script, "create", one, create, 100, "a");
+  const crNaive = await xsPerUnit(bin, script, "create-naive", one, create, 100, "a");
+  row({ figure: "5 create", engine: "xs", measure: "compute/task", ours: cr.compute, reference: "naive: promise per task from a host callback", value: crNaive.compute, unit: "cu" });
+  row({ figure: "5 create", engine: "xs", measure: "ns/task", ours: cr.ns, reference: "naive: promise per task from a host callback", value: crNaive.ns, unit: "ns" });
+
+  const slots = async (name: string): Promise<number> => {
+    const base = await xsJob(bin, script, name, 0);
+    const full = await xsJob(bin, script, name, sleepers);
+    return (full.meter!.currentHeapCount - base.meter!.currentHeapCount) / sleepers;
+  };
+  const oursSlots = await slots("sleepers");
+  const naiveSlots = await slots("sleepers-naive");
+  row({ figure: "3 memory", engine: "xs", measure: "heap slots/sleeping task", ours: oursSlots, reference: "naive: a promise per sleep (Moddable adds a Timer record on top)", value: naiveSlots, unit: "slots" });
+
+  const late = await xsJob(bin, script, "lateness", sizes.lateTasks, sizes.lateSleeps);
+  extra.xsLateness = latenessStats((late.result as number[]).sort((a, b) => a - b));
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await nodeFigures();
+  await xsFigures();
+  const machine = `${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+  const results = { date: new Date().toISOString(), quick, machine, sizes, rows, lateness: { node: extra.nodeLateness, xs: extra.xsLateness }, notes: extra.xs ?? null, seconds: (Date.now() - started) / 1000 };
+  const lines = [
+    `| figure | engine | measure | ours | reference | reference value | ours ÷ reference |`,
+    `|---|---|---|---|---|---|---|`,
+    ...rows.map((r) => `| ${r.figure} | ${r.engine} | ${r.measure} | ${fmt(r.ours)} | ${r.reference} | ${fmt(r.value)} | ${fmt(r.ratio)} |`),
+  ];
+  const late = results.lateness as { node?: { p50: number; p99: number; max: number; samples: number }; xs?: { p50: number; p99: number; max: number; samples: number } };
+  for (const [engine, l] of Object.entries(late)) {
+    if (l) lines.push(`| 4 lateness | ${engine} | ms late (${l.samples} sleeps of 1–50 ms, ${sizes.lateTasks} tasks) | p50 ${l.p50}, p99 ${l.p99}, max ${l.max} | — | — | — |`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n\nmachine: ${machine}; ${quick ? "quick" : "full"} run, ${results.seconds.toFixed(1)} s\n`);
+  fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
