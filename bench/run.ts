@@ -10,6 +10,8 @@ import { findXsnapWorker, XsnapWorker, type Evaluation } from "../hosts/xs/worke
 import * as suite from "./suite";
 
 const quick = process.argv.includes("--quick");
+const outIndex = process.argv.indexOf("--out");
+const outFile = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : path.join(__dirname, "results.json");
 const gc = (globalThis as { gc?: () => void }).gc;
 const sizes = quick
   ? { tasks: 100, rounds: 200, trips: 4000, sleepers: 1000, lateTasks: 100, lateSleeps: 5, create: 2000 }
@@ -176,6 +178,49 @@ async function xsFigures(): Promise<void> {
   extra.xsLateness = latenessStats((late.result as number[]).sort((a, b) => a - b));
 }
 
+/** Figure 1 in the Moddable Linux simulator (XS + Moddable's Timer), when $MODDABLE is set. */
+async function moddableFigures(): Promise<void> {
+  const sdk = process.env.MODDABLE;
+  const bin = sdk ? path.join(sdk, "build", "bin", "lin", "release") : "";
+  if (!sdk || !fs.existsSync(path.join(bin, "mcsim"))) {
+    extra.moddable = "skipped: $MODDABLE is not set (no Moddable SDK here)";
+    return;
+  }
+  const { spawnSync, spawn } = await import("child_process");
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "asyncio-bench-"));
+  const env = { ...process.env, PATH: `${path.join(__dirname, "..", "node_modules", ".bin")}:${bin}:${process.env.PATH}` };
+  const build = spawnSync(path.join(bin, "mcconfig"), ["-m", "-p", "lin", "-t", "build", "-o", out], { cwd: path.join(__dirname, "moddable"), env, encoding: "utf8" });
+  if (build.status !== 0) {
+    extra.moddable = `skipped: the simulator build failed: ${build.stdout}${build.stderr}`.slice(0, 500);
+    return;
+  }
+  let xvfb: import("child_process").ChildProcess | null = null;
+  let display = process.env.DISPLAY;
+  if (!display) {
+    display = ":96";
+    xvfb = spawn("Xvfb", [display, "-nolisten", "tcp"], { stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const log = await new Promise<string>((resolve) => {
+    const sim = spawn("stdbuf", ["-oL", path.join(bin, "mcsim"), path.join(out, "bin", "lin", "mc", "release", "moddable", "mc.so")], { env: { ...env, DISPLAY: display }, stdio: ["ignore", "pipe", "ignore"] });
+    let text = "";
+    const done = () => { sim.kill("SIGKILL"); resolve(text); };
+    const timer = setTimeout(done, 120_000);
+    sim.stdout.setEncoding("utf8");
+    sim.stdout.on("data", (s: string) => { text += s; if (/BENCH (DONE|FAILED)/.test(text)) { clearTimeout(timer); done(); } });
+  });
+  xvfb?.kill();
+  fs.rmSync(out, { recursive: true, force: true });
+  const line = log.split("\n").find((l) => l.startsWith("BENCH {"));
+  if (!line) {
+    extra.moddable = `no result from the simulator: ${log.slice(0, 300)}`;
+    return;
+  }
+  const r = JSON.parse(line.slice(6)) as { oursNs: number; floorNs: number; naiveNs: number };
+  row({ figure: "1 switch", engine: "moddable-sim", measure: "ns/switch", ours: r.oursNs, reference: "bare await null", value: r.floorNs, unit: "ns" });
+  row({ figure: "1 switch", engine: "moddable-sim", measure: "ns/switch", ours: r.oursNs, reference: "naive: Timer.set(r, 0) per sleep", value: r.naiveNs, unit: "ns" });
+}
+
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
@@ -185,8 +230,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   await nodeFigures();
   await xsFigures();
+  if (!quick) await moddableFigures();
+  else extra.moddable = "skipped in --quick";
   const machine = `${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
-  const results = { date: new Date().toISOString(), quick, machine, sizes, rows, lateness: { node: extra.nodeLateness, xs: extra.xsLateness }, notes: extra.xs ?? null, seconds: (Date.now() - started) / 1000 };
+  const results = { date: new Date().toISOString(), quick, machine, sizes, rows, lateness: { node: extra.nodeLateness, xs: extra.xsLateness }, notes: { xs: extra.xs ?? null, moddable: extra.moddable ?? null }, seconds: (Date.now() - started) / 1000 };
   const lines = [
     `| figure | engine | measure | ours | reference | reference value | ours ÷ reference |`,
     `|---|---|---|---|---|---|---|`,
@@ -196,8 +243,9 @@ async function main(): Promise<void> {
   for (const [engine, l] of Object.entries(late)) {
     if (l) lines.push(`| 4 lateness | ${engine} | ms late (${l.samples} sleeps of 1–50 ms, ${sizes.lateTasks} tasks) | p50 ${l.p50}, p99 ${l.p99}, max ${l.max} | — | — | — |`);
   }
-  process.stdout.write(`${lines.join("\n")}\n\nmachine: ${machine}; ${quick ? "quick" : "full"} run, ${results.seconds.toFixed(1)} s\n`);
-  fs.writeFileSync(path.join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  const notes = [extra.xs, extra.moddable].filter(Boolean).map((n) => `note: ${n}`).join("\n");
+  process.stdout.write(`${lines.join("\n")}\n\nmachine: ${machine}; ${quick ? "quick" : "full"} run, ${results.seconds.toFixed(1)} s\n${notes ? notes + "\n" : ""}`);
+  fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
 }
 
 main().catch((e) => {

@@ -97,6 +97,8 @@ export async function sleepers(count: number, measure: () => void): Promise<void
     for (let i = 0; i < count; i++) all.push(asyncio.createTask(() => asyncio.sleep(3600)));
     await asyncio.sleep(0);
     measure();
+    // Let the loop arm its timer for the earliest sleeper (counted by the caller's host).
+    await asyncio.sleepMs(1);
     for (const t of all) t.cancel();
     await asyncio.sleep(0);
   });

@@ -1,3 +1,8 @@
+import { installNodeNet } from "../hosts/node/net";
+
+// Streams reach the network through node:net.
+installNodeNet();
+
 // Root hooks: any unhandled rejection during a test fails it. On XS an
 // unhandled rejection aborts the VM (a reboot on a device), so the library
 // must never leave one behind.

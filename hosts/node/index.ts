@@ -1,5 +1,6 @@
 import { GlobalTimersHost } from "../../modules/asyncio/host";
 import { setHost } from "../../modules/asyncio/loop";
+import { installNodeNet } from "./net";
 
 /** Node.js host: real time (performance.now), setImmediate/setTimeout, reports to stderr. */
 export class NodeHost extends GlobalTimersHost {
@@ -8,8 +9,9 @@ export class NodeHost extends GlobalTimersHost {
   }
 }
 
-/** Makes NodeHost the host of loops created from now on. */
+/** Makes NodeHost the host of loops created from now on (and node:net the network of streams). */
 export function installNodeHost(): NodeHost {
+  installNodeNet();
   const host = new NodeHost();
   setHost(host);
   return host;

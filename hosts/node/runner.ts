@@ -6,6 +6,7 @@ import { setDigitalPort } from "../../modules/machine/port";
 import { VirtualHost } from "../virtual";
 import { SimulatedBoard } from "./board";
 import { NodeHost } from "./index";
+import { installNodeNet } from "./net";
 import { toVcd } from "./vcd";
 import { BoardView } from "./view";
 
@@ -36,6 +37,7 @@ export interface Run {
 
 /** Runs an app on the simulated board, with the Node host or virtual time. */
 export function runApp(options: RunOptions): Run {
+  installNodeNet();
   const host = options.virtual ? new VirtualHost() : new NodeHost();
   const previousHost = getHost();
   setHost(host);

@@ -20,6 +20,8 @@ import { Barrier } from "./barrier";
 import { TaskGroup, taskGroup } from "./taskgroup";
 import { timeout, timeoutMs } from "./timeout";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
+import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, utf8Encode } from "./stream";
+import { NoNetPortError, OSError, getNetPort, setDefaultNetPort, setNetPort } from "./netport";
 
 /** MicroPython's time.ticks_ms() on the current loop's clock. */
 export function ticksMs(): number {
@@ -29,6 +31,8 @@ export function ticksMs(): number {
 export type { Host } from "./host";
 export type { Coro, ExceptionContext, ExceptionHandler } from "./loop";
 export type { GatherOptions } from "./funcs";
+export type { ConnectionCallback } from "./stream";
+export type { NetPort, NetSocket, NetListener, SocketHandlers, ListenHandlers } from "./netport";
 export {
   CancelledError, TimeoutError, RuntimeError,
   Event, ThreadSafeFlag, Lock, Task, Loop,
@@ -45,10 +49,16 @@ const asyncio = {
   ticksMs, ticksAdd, ticksDiff,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
+  openConnection, startServer, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
+  READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
 export default asyncio;
 
 export {
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
+};
+export {
+  openConnection, startServer, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
+  READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
