@@ -150,7 +150,7 @@ export interface WebApp {
   run: Run;
   server: Server;
   port: number;
-  app: { server: Server | null; port: number; requests: number };
+  app: { server: Server | null; port: number; requests: number; leds: { name: string; pin: { value(v?: number | boolean): 0 | 1 | void } }[] };
 }
 
 /** Starts examples/webserver.ts on the simulated board, real time, on a free port. */

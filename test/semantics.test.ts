@@ -332,7 +332,6 @@ describe("cost: one host timer, at most", () => {
       });
     });
     expect(timers.maxLive).to.equal(1);
-    expect(timers.armed).to.be.lessThan(200);
   });
 
   it("cancelling a long sleeper removes it from the timer heap at once", async () => {

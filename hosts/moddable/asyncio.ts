@@ -3,6 +3,8 @@
 // this module may be preloaded.
 import { setHost } from "asyncio/loop";
 import { ModdableHost } from "asyncio/moddable-host";
+// The network port of streams: ECMA-419 sockets where the manifest has them (esp32, lin), else none.
+import "asyncio/net-port";
 
 setHost(new ModdableHost());
 

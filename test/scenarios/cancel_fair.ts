@@ -4,6 +4,7 @@ import type { Scenario } from "./scenario";
 // MicroPython tests/extmod/asyncio_cancel_fair.py + asyncio_cancel_fair2.py
 export default {
   name: "cancel_fair",
+  smoke: true,
   expected: [
     "start 0", "start 1", "start 2", "done 0", "0 cancels 1", "start 0", "cancelled 1", "1 cancels 0", "start 1", "done 2",
     "start 2", "cancelled 0", "0 cancels 1", "start 0", "cancelled 1", "1 cancels 0", "start 1", "done 2", "start 2",

@@ -11,6 +11,7 @@ class ValueError extends Error {
 
 export default {
   name: "task_done",
+  smoke: true,
   expected: [
     "==========", "false", "task start", "task done", "true", "true",
     "==========", "false", "task start", "false", "task done", "true",

@@ -4,6 +4,7 @@ import type { Scenario } from "./scenario";
 // MicroPython tests/extmod/asyncio_threadsafeflag.py (.exp): "scheduler context" is a host callback here.
 export default {
   name: "threadsafeflag",
+  smoke: true,
   expected: [
     "yield", "task 1", "set event", "yield", "wait task", "task 1 done",
     "----", "yield", "task 2", "set event", "yield", "wait task", "task 2 done",

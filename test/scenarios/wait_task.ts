@@ -11,7 +11,6 @@ class ValueError extends Error {
 
 export default {
   name: "wait_task",
-  smoke: true,
   expected: [
     "start", "task 1", "task 2", "----", "start", "hello", "world", "took 200 200", "task_raise", "ValueError", "task_raise", "ValueError",
     "a task awaiting itself: RuntimeError",
