@@ -6,7 +6,7 @@ import { DelayMs, Pushbutton, Switch } from "buttons";
 import { SimulatedBoard } from "../hosts/node/board";
 import { runApp } from "../hosts/node/runner";
 import type { VirtualHost } from "../hosts/virtual";
-import { onVirtualTime, withHost } from "./helpers";
+import { onVirtualTime, withHost, CountingTimers } from "./helpers";
 
 const BUTTON = 0;
 
@@ -391,26 +391,6 @@ describe("DelayMs", () => {
 });
 
 describe("buttons share the loop's one host timer", () => {
-  class CountingTimers {
-    live = 0;
-    maxLive = 0;
-    private next = 1;
-    private handles = new Map<number, ReturnType<typeof setTimeout>>();
-    setTimeout = (fn: () => void, ms: number) => {
-      const id = this.next++;
-      this.live++;
-      this.maxLive = Math.max(this.maxLive, this.live);
-      this.handles.set(id, setTimeout(() => { this.handles.delete(id); this.live--; fn(); }, ms));
-      return id;
-    };
-    clearTimeout = (id: unknown) => {
-      const h = this.handles.get(id as number);
-      if (h !== undefined) { clearTimeout(h); this.handles.delete(id as number); this.live--; }
-    };
-    setImmediate = (fn: () => void) => setImmediate(fn);
-    clearImmediate = (h: unknown) => clearImmediate(h as NodeJS.Immediate);
-    performance = performance;
-  }
 
   it("four buttons, a switch and two delays, all busy, hold one host timer (real time)", async function () {
     this.timeout(5000);

@@ -18,3 +18,25 @@ export async function withHost<R>(host: Host, body: (loop: Loop) => Promise<R>):
     newEventLoop();
   }
 }
+
+/** Timer globals for GlobalTimersHost that count how many host timers are alive at once. */
+export class CountingTimers {
+  live = 0;
+  maxLive = 0;
+  private next = 1;
+  private handles = new Map<number, ReturnType<typeof setTimeout>>();
+  setTimeout = (fn: () => void, ms: number): number => {
+    const id = this.next++;
+    this.live++;
+    this.maxLive = Math.max(this.maxLive, this.live);
+    this.handles.set(id, setTimeout(() => { this.handles.delete(id); this.live--; fn(); }, ms));
+    return id;
+  };
+  clearTimeout = (id: unknown): void => {
+    const h = this.handles.get(id as number);
+    if (h !== undefined) { clearTimeout(h); this.handles.delete(id as number); this.live--; }
+  };
+  setImmediate = (fn: () => void): NodeJS.Immediate => setImmediate(fn);
+  clearImmediate = (h: unknown): void => clearImmediate(h as NodeJS.Immediate);
+  performance = performance;
+}

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import asyncio, { CancelledError, GlobalTimersHost, type Task } from "../modules/asyncio";
-import { onVirtualTime, withHost } from "./helpers";
+import { onVirtualTime, withHost, CountingTimers } from "./helpers";
 
 describe("cancellation reaches the pending awaitable", () => {
   it("inside nested async helpers, and the task may catch it and go on", async () => {
@@ -299,28 +299,6 @@ describe("run() and the exception handler", () => {
 });
 
 describe("cost: one host timer, at most", () => {
-  class CountingTimers {
-    live = 0;
-    maxLive = 0;
-    armed = 0;
-    private next = 1;
-    private handles = new Map<number, ReturnType<typeof setTimeout>>();
-    setTimeout = (fn: () => void, ms: number) => {
-      const id = this.next++;
-      this.live++;
-      this.armed++;
-      this.maxLive = Math.max(this.maxLive, this.live);
-      this.handles.set(id, setTimeout(() => { this.handles.delete(id); this.live--; fn(); }, ms));
-      return id;
-    };
-    clearTimeout = (id: unknown) => {
-      const h = this.handles.get(id as number);
-      if (h !== undefined) { clearTimeout(h); this.handles.delete(id as number); this.live--; }
-    };
-    setImmediate = (fn: () => void) => setImmediate(fn);
-    clearImmediate = (h: unknown) => clearImmediate(h as NodeJS.Immediate);
-    performance = performance;
-  }
 
   it("1 000 tasks sleeping at different deadlines hold one host timer", async () => {
     const timers = new CountingTimers();

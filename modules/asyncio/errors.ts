@@ -1,7 +1,7 @@
 // `name` is defined on each prototype rather than assigned in the
 // constructor: once Moddable freezes Error.prototype (after preload),
 // assigning an inherited read-only property throws.
-function named(cls: { prototype: Error }, name: string): void {
+export function named(cls: { prototype: Error }, name: string): void {
   Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
 }
 

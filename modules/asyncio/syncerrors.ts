@@ -1,10 +1,6 @@
-// Errors of the synchronisation primitives beyond the core ones (errors.ts).
-// As there, `name` is defined on each prototype, not assigned in the
-// constructor: once Moddable freezes Error.prototype (after preload),
-// assigning an inherited read-only property throws.
-function named(cls: { prototype: Error }, name: string): void {
-  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
-}
+// Errors of the synchronisation primitives beyond the core ones (errors.ts,
+// whose named() explains why `name` lives on the prototype).
+import { named } from "./errors";
 
 /** Queue.getNowait() / RingbufQueue.getNowait() on an empty queue. */
 export class QueueEmpty extends Error {

@@ -1,13 +1,7 @@
 import asyncio, { type ExceptionContext, type Loop } from "asyncio";
-import type { Scenario } from "./scenario";
+import { ValueError, type Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_set_exception_handler.py, plus the default handler and a failing handler.
-class ValueError extends Error {
-  constructor(message: string) {
-    super(message);
-    Object.defineProperty(this, "name", { value: "ValueError" });
-  }
-}
 
 export default {
   name: "exception_handler",

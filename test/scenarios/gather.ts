@@ -1,13 +1,7 @@
 import asyncio, { type Task } from "asyncio";
-import type { Scenario } from "./scenario";
+import { ValueError, type Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_gather.py (.exp)
-class ValueError extends Error {
-  constructor(message: string) {
-    super(message);
-    Object.defineProperty(this, "name", { value: "ValueError" });
-  }
-}
 
 export default {
   name: "gather",

@@ -1,13 +1,7 @@
 import asyncio, { type Event, type Task } from "asyncio";
-import type { Scenario } from "./scenario";
+import { ValueError, type Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_gather_finished_early.py
-class ValueError extends Error {
-  constructor(message: string) {
-    super(message);
-    Object.defineProperty(this, "name", { value: "ValueError" });
-  }
-}
 
 const expected: string[] = [];
 for (let i = 0; i < 8; i++) {

@@ -23,3 +23,11 @@ export function makePrint(lines: string[]): Print {
     lines.push(parts.map((p) => repr(p)).join(" "));
   };
 }
+
+/** Python's ValueError, for the ported scenarios. `name` is an own property: Moddable freezes Error.prototype. */
+export class ValueError extends Error {
+  constructor(message = "") {
+    super(message);
+    Object.defineProperty(this, "name", { value: "ValueError" });
+  }
+}

@@ -1,13 +1,7 @@
 import asyncio from "asyncio";
-import type { Scenario } from "./scenario";
+import { ValueError, type Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_task_done.py, plus result()/exception()/cancelled().
-class ValueError extends Error {
-  constructor(message = "") {
-    super(message);
-    Object.defineProperty(this, "name", { value: "ValueError" });
-  }
-}
 
 export default {
   name: "task_done",

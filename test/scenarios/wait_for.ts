@@ -1,13 +1,7 @@
 import asyncio, { type Task } from "asyncio";
-import type { Scenario } from "./scenario";
+import { ValueError, type Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_wait_for.py (.exp) + asyncio_micropython.py (waitForMs, sleepMs)
-class ValueError extends Error {
-  constructor(message = "") {
-    super(message);
-    Object.defineProperty(this, "name", { value: "ValueError" });
-  }
-}
 
 export default {
   name: "wait_for",

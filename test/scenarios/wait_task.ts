@@ -1,13 +1,7 @@
 import asyncio, { type Task } from "asyncio";
-import type { Scenario } from "./scenario";
+import { ValueError, type Scenario } from "./scenario";
 
 // MicroPython tests/extmod/asyncio_wait_task.py + asyncio_event_queue.py (an Event set from outside the loop while nothing is queued)
-class ValueError extends Error {
-  constructor(message = "") {
-    super(message);
-    Object.defineProperty(this, "name", { value: "ValueError" });
-  }
-}
 
 export default {
   name: "wait_task",
