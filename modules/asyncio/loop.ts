@@ -31,9 +31,13 @@ interface Runtime {
   host: Host | null;
 }
 const RUNTIME_KEY = Symbol.for("moddable-asyncio.runtime");
+// The object itself is cached here too (a module variable is writable at run
+// time even when preloaded); every sleep() goes through it.
+let cachedRuntime: Runtime | undefined;
 export function runtime(): Runtime {
+  if (cachedRuntime !== undefined) return cachedRuntime;
   const g = globalThis as unknown as Record<symbol, Runtime | undefined>;
-  return g[RUNTIME_KEY] ?? (g[RUNTIME_KEY] = { loop: null, host: null });
+  return (cachedRuntime = g[RUNTIME_KEY] ?? (g[RUNTIME_KEY] = { loop: null, host: null }));
 }
 
 /** Installs the host new loops use (hosts/<platform> call this); returns the previous one. */
@@ -502,7 +506,7 @@ export class Loop {
 
   /** Makes sure the host timer is armed early enough for what is queued. */
   private poke(): void {
-    if (!this.running || this.inTick) return;
+    if (this.armedAt === IMMEDIATE || !this.running || this.inTick) return;
     let due: number;
     if (this.ready.length || this.polled.length) due = IMMEDIATE;
     else {

@@ -77,7 +77,8 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
   /** Resolves or rejects the promise now, detaching it from its owner. */
   settle(): void {
     this.state = DONE;
-    if (this.owner) this.owner.detach(this);
+    const owner = this.owner;
+    if (owner) owner.detach(this);
     if (this.failed) {
       if (!this.awaited) this.silence();
       this.settleError(this.value);
