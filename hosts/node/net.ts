@@ -80,15 +80,21 @@ export class NodeNetPort implements NetPort {
     });
     server.on("error", (e) => h.onError(toOSError(e, `listen ${host}:${port}`)));
     server.on("close", () => openListeners.delete(server));
+    let closed = false;
     server.listen({ host, port, backlog }, () => {
-      const a = server.address();
-      h.onListening(a && typeof a === "object" ? a.port : port);
+      // Closed while the name was being resolved: the bind happened anyway.
+      if (closed) server.close();
+      else {
+        const a = server.address();
+        h.onListening(a && typeof a === "object" ? a.port : port);
+      }
     });
     return {
       close: () => {
         // Stops accepting now; Node's "close" event waits for accepted sockets, which are not ours to end here.
+        closed = true;
         openListeners.delete(server);
-        server.close();
+        if (server.listening) server.close();
       },
     };
   }

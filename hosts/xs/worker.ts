@@ -129,9 +129,13 @@ async function defaultRequest(message: { t: string; ms?: number }): Promise<unkn
   return { error: `unknown request ${message.t}` };
 }
 
-/** setTimeout rounds to whole ms and fires late; finish the last ms with setImmediate. */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * XS is blocked in issueCommand while we sleep, and this process serves only
+ * it, so a blocking wait is fine and far more precise than setTimeout
+ * (whole ms, often a few ms late).
+ */
 async function sleepPrecisely(ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  if (ms > 2) await new Promise((r) => setTimeout(r, Math.floor(ms - 1.5)));
-  while (performance.now() < end) await new Promise((r) => setImmediate(r));
+  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
 }
