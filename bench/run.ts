@@ -8,6 +8,7 @@ import { GlobalTimersHost, newEventLoop, setHost, getHost } from "asyncio";
 import { bundle } from "../hosts/xs/bundle";
 import { findXsnapWorker, XsnapWorker, type Evaluation } from "../hosts/xs/worker";
 import * as suite from "./suite";
+import { webLoadFigure } from "./webload";
 
 const quick = process.argv.includes("--quick");
 const outIndex = process.argv.indexOf("--out");
@@ -105,6 +106,9 @@ async function nodeFigures(): Promise<void> {
   const host = getHost();
   const late = (await suite.lateness(sizes.lateTasks, sizes.lateSleeps, () => host.now())).sort((a, b) => a - b);
   extra.nodeLateness = latenessStats(late);
+
+  // 6. the green LED of examples/webserver.ts while 50 clients × 20 requests hammer it.
+  extra.webLoad = await webLoadFigure(quick ? 2000 : 10_000);
 }
 
 function latenessStats(sorted: number[]): { p50: number; p99: number; max: number; samples: number } {
@@ -243,17 +247,19 @@ async function main(): Promise<void> {
   if (!quick) await moddableFigures();
   else extra.moddable = "skipped in --quick";
   const machine = `${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
-  const results = { date: new Date().toISOString(), quick, machine, sizes, rows, lateness: { node: extra.nodeLateness, xs: extra.xsLateness }, notes: { xs: extra.xs ?? null, moddable: extra.moddable ?? null }, seconds: (Date.now() - started) / 1000 };
+  const results = { date: new Date().toISOString(), quick, machine, sizes, rows, lateness: { node: extra.nodeLateness, xs: extra.xsLateness }, webLoad: extra.webLoad, notes: { xs: extra.xs ?? null, moddable: extra.moddable ?? null }, seconds: (Date.now() - started) / 1000 };
   const lines = [
     `| figure | engine | measure | ours | reference | reference value | ours ÷ reference |`,
     `|---|---|---|---|---|---|---|`,
     ...rows.map((r) => `| ${r.figure} | ${r.engine} | ${r.measure} | ${fmt(r.ours)} | ${r.reference} | ${fmt(r.value)} | ${fmt(r.ratio)} |`),
   ];
+  const web = extra.webLoad as { p50: number; p99: number; max: number; samples: number };
   const late = results.lateness as { node?: { p50: number; p99: number; max: number; samples: number }; xs?: { p50: number; p99: number; max: number; samples: number } };
   for (const [engine, l] of Object.entries(late)) {
     if (l) lines.push(`| 4 lateness | ${engine} | ms late (${l.samples} sleeps of 1–50 ms, ${sizes.lateTasks} tasks) | p50 ${l.p50}, p99 ${l.p99}, max ${l.max} | — | — | — |`);
   }
   const notes = [extra.xs, extra.moddable].filter(Boolean).map((n) => `note: ${n}`).join("\n");
+  lines.push(`| 6 blink lateness under 50-client load | node | ms late (green LED of examples/webserver.ts, ${web.samples} toggles) | p50 ${web.p50}, p99 ${web.p99}, max ${web.max} | — | — | — |`);
   process.stdout.write(`${lines.join("\n")}\n\nmachine: ${machine}; ${quick ? "quick" : "full"} run, ${results.seconds.toFixed(1)} s\n${notes ? notes + "\n" : ""}`);
   fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
 }

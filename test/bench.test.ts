@@ -26,6 +26,7 @@ describe("npm run bench -- --quick", function () {
       expect(l.samples).to.be.greaterThan(0);
       expect([l.p50, l.p99, l.max].every(Number.isFinite)).to.equal(true);
     }
+    expect(results.webLoad.samples).to.be.greaterThan(0);
     expect(r.stdout).to.contain("| figure |");
   });
 });

@@ -4,7 +4,7 @@ import * as net from "net";
 import asyncio, { EOFError, IncompleteReadError, NoNetPortError, OSError, READ_BUFFER_LIMIT, type Loop, type Server, type Stream, type Task } from "../modules/asyncio";
 import { setDefaultNetPort, setNetPort } from "../modules/asyncio/netport";
 import { NodeHost } from "../hosts/node";
-import { installNodeNet, openSocketCount } from "../hosts/node/net";
+import { installNodeNet, openListenerCount, openSocketCount } from "../hosts/node/net";
 import { greenLateness, HttpConnection, startWebApp, webLoad, type WebApp } from "../bench/webload";
 import { withHost } from "./helpers";
 
@@ -391,6 +391,24 @@ describe("streams (TCP, Node host)", function () {
       await w.waitClosed();
       server.close();
       await server.waitClosed();
+    });
+  });
+
+  it("cancelling startServer and openConnection while they wait leaves nothing open", async () => {
+    await real(async () => {
+      const t = asyncio.createTask(asyncio.startServer(() => undefined, HOST, 0));
+      await asyncio.sleepMs(0);
+      t.cancel();
+      expect(await expectReject(t as unknown as Promise<unknown>)).to.be.instanceOf(asyncio.CancelledError);
+      const server = await echoServer();
+      const c = asyncio.createTask(asyncio.openConnection(HOST, server.port));
+      c.cancel();
+      expect(await expectReject(c as unknown as Promise<unknown>)).to.be.instanceOf(asyncio.CancelledError);
+      server.close();
+      await server.waitClosed();
+      for (let i = 0; i < 200 && (openListenerCount() || server.connectionCount()); i++) await asyncio.sleepMs(5);
+      expect(openListenerCount()).to.equal(0);
+      expect(server.connectionCount()).to.equal(0);
     });
   });
 
