@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
+import * as http from "http";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -109,6 +110,39 @@ const reason = missing();
     expect(log.split("\n").filter((l) => l.startsWith("FAIL")), log).to.deep.equal([]);
     expect(+summary![2]).to.equal(0);
     expect(+summary![1]).to.be.greaterThan(20);
+  });
+
+  it("examples/webserver answers a request over loopback from the simulator (ECMA-419 sockets)", async () => {
+    const b = mcconfig(path.join(ROOT, "examples", "webserver"), ["-m", "-p", "lin", "-t", "build", "-o", out]);
+    expect(b.status, b.output).to.equal(0);
+    const sim = spawn("stdbuf", ["-oL", path.join(BIN, "mcsim"), path.join(out, "bin", "lin", "mc", "release", "webserver", "mc.so")], { env: { ...env(), DISPLAY: display }, stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      let log = "";
+      sim.stdout.setEncoding("utf8");
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the server never said where it listens:\n${log}`)), 30_000);
+        sim.stdout.on("data", (s: string) => {
+          log += s;
+          const m = /webserver: (http:\/\/\S+)/.exec(log);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http.get(url, { headers: { Connection: "close" } }, (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (body += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on("error", reject);
+      });
+      expect(page.status).to.equal(200);
+      expect(page.body).to.match(/LED/i);
+    } finally {
+      sim.kill("SIGKILL");
+    }
   });
 
   it("mcconfig resolves every module for esp32 and esp (ESP8266) without a toolchain (make files only)", () => {
