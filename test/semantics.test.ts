@@ -239,6 +239,28 @@ describe("awaiting tasks", () => {
   });
 });
 
+describe("Lock.with(fn)", () => {
+  it("returns fn's result and releases when fn returns, throws, or is cancelled", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const lock = new asyncio.Lock();
+        expect(await lock.with(async () => 42)).to.equal(42);
+        expect(lock.locked()).to.equal(false);
+        const e = await lock.with(() => { throw new RangeError("inside"); }).catch((x) => x);
+        expect(e).to.be.instanceOf(RangeError);
+        expect(lock.locked()).to.equal(false);
+        const holder = asyncio.createTask(() => lock.with(() => asyncio.sleep(10)));
+        await asyncio.sleep(1);
+        expect(lock.locked()).to.equal(true);
+        holder.cancel();
+        await asyncio.sleep(0);
+        expect(holder.cancelled()).to.equal(true);
+        expect(lock.locked()).to.equal(false);
+      });
+    });
+  });
+});
+
 describe("ordering (MicroPython's)", () => {
   it("ready tasks run FIFO, sleep(0) yields to every other ready task, equal deadlines wake in sleep order", async () => {
     await onVirtualTime(async () => {
