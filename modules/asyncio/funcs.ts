@@ -2,19 +2,8 @@ import { CancelledError, RuntimeError, TimeoutError } from "./errors";
 import { getEventLoop, type Coro, type Loop } from "./loop";
 import { Task } from "./task";
 import { describe } from "./ticks";
+import { checkDuration, secondsToMs } from "./validate";
 import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
-
-function checkDuration(fn: string, v: unknown, unit: string): number {
-  if (typeof v !== "number") throw new TypeError(`${fn}: expected a number of ${unit}, got ${describe(v)}`);
-  if (Number.isNaN(v)) throw new TypeError(`${fn}: expected a number of ${unit}, got NaN`);
-  if (!Number.isFinite(v)) throw new RangeError(`${fn}: ${v} ${unit} is not a finite duration`);
-  return v;
-}
-
-/** Seconds to milliseconds, kept to whole microseconds so 0.29 s is 290 ms exactly. */
-function secondsToMs(s: number): number {
-  return Math.round(s * 1e6) / 1e3;
-}
 
 /** Suspends the running task for `seconds` (negative means 0; 0 yields to every other ready task). */
 export function sleep(seconds: number): Promise<void> {
@@ -199,7 +188,6 @@ export function gather<const T extends readonly unknown[]>(aws: T, options: Gath
   const w = new GatherWaiter(loop, loop.current);
   w.tasks = tasks;
   w.returnExceptions = returnExceptions;
-  w.seq = loop.nextSeq();
   if (w.owner) w.owner.attach(w);
   if (w.state !== PARKED) {
     w.cancelAll = true;

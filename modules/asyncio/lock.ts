@@ -1,6 +1,21 @@
 import { RuntimeError } from "./errors";
 import { getEventLoop } from "./loop";
+import { checkFunction } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
+
+/**
+ * The scoped form of anything with acquire()/release() (Lock, Semaphore):
+ * acquires, runs fn, releases even when fn throws or is cancelled.
+ */
+export async function holding<R>(held: { acquire(): Promise<unknown>; release(): void }, what: string, fn: () => R | PromiseLike<R>): Promise<R> {
+  checkFunction(what, "fn", fn);
+  await held.acquire();
+  try {
+    return await fn();
+  } finally {
+    held.release();
+  }
+}
 
 const UNLOCKED = 0;
 const LOCKED = 1;
@@ -35,14 +50,8 @@ export class Lock implements WaitHome {
     } else this.state = UNLOCKED;
   }
   /** Acquires, runs fn, releases (also when fn throws or is cancelled); returns fn's result. */
-  async with<R>(fn: () => R | PromiseLike<R>): Promise<R> {
-    if (typeof fn !== "function") throw new TypeError("Lock.with(): expected a function");
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  with<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    return holding(this, "Lock.with()", fn);
   }
 
   resumed(w: Waiter<any>): void {

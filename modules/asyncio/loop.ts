@@ -384,10 +384,6 @@ export class Loop {
     w.owner = task;
     task.attach(w);
   }
-  /** @internal */
-  nextSeq(): number {
-    return this.seq++;
-  }
 
   /** A task finished: report an unretrieved error one pass later; end run(main). */
   finished(task: Task<any>, unretrievedError: boolean): void {

@@ -7,7 +7,8 @@
  * asyncio step); the library only records what happened and wakes waiters
  * with loop.wakeSoon().
  */
-import { RuntimeError } from "./errors";
+import { named, RuntimeError } from "./errors";
+import { HostSlot } from "./hostslot";
 
 /** Error from the network (MicroPython raises OSError): `code` is "ECONNREFUSED", "ENOTFOUND", "ECONNRESET", "EBADF", … */
 export class OSError extends Error {
@@ -17,7 +18,7 @@ export class OSError extends Error {
     this.code = code;
   }
 }
-Object.defineProperty(OSError.prototype, "name", { value: "OSError", writable: true, configurable: true, enumerable: false });
+named(OSError, "OSError");
 
 /** No network port is installed on this host. */
 export class NoNetPortError extends RuntimeError {
@@ -25,7 +26,7 @@ export class NoNetPortError extends RuntimeError {
     super("asyncio: no network port installed (on Node import hosts/node and call installNodeHost(); on Moddable include modules/asyncio/manifest.json for esp32 or lin)");
   }
 }
-Object.defineProperty(NoNetPortError.prototype, "name", { value: "NoNetPortError", writable: true, configurable: true, enumerable: false });
+named(NoNetPortError, "NoNetPortError");
 
 /** What a socket tells its stream. */
 export interface SocketHandlers {
@@ -82,39 +83,21 @@ export interface NetPort {
   listen(host: string, port: number, backlog: number, handlers: ListenHandlers): NetListener;
 }
 
-// Run-time state hangs off the global object (Moddable freezes preloaded modules).
-const KEY = Symbol.for("moddable-asyncio.net");
-interface NetRuntime {
-  port: NetPort | null;
-}
-function runtime(): NetRuntime {
-  const g = globalThis as unknown as Record<symbol, NetRuntime | undefined>;
-  return g[KEY] ?? (g[KEY] = { port: null });
-}
+const slot = new HostSlot<NetPort>(Symbol.for("moddable-asyncio.net"));
 
 /** Installs a network port now; returns the previous one. */
 export function setNetPort(port: NetPort | null): NetPort | null {
-  const rt = runtime();
-  const previous = rt.port;
-  rt.port = port;
-  return previous;
+  return slot.set(port);
 }
 
 /**
  * Names the port to create on first use (hosts call this when their module
  * loads; creating it lazily keeps those modules preloadable).
  */
-// A module binding, not run-time state: hosts set it while their module loads
-// (possibly at preload, before the global object may be written).
-let defaultFactory: (() => NetPort) | null = null;
 export function setDefaultNetPort(factory: (() => NetPort) | null): void {
-  defaultFactory = factory;
+  slot.setDefault(factory);
 }
 
 export function getNetPort(): NetPort {
-  const rt = runtime();
-  let port = rt.port;
-  if (!port && defaultFactory) port = rt.port = defaultFactory();
-  if (!port) throw new NoNetPortError();
-  return port;
+  return slot.get(() => new NoNetPortError());
 }

@@ -1,5 +1,6 @@
 import { getEventLoop } from "./loop";
-import { checkCount, checkFunction } from "./validate";
+import { holding } from "./lock";
+import { checkCount } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /**
@@ -41,14 +42,8 @@ export class Semaphore implements WaitHome {
     else this.value++;
   }
   /** Acquires, runs fn, releases (also when fn throws or is cancelled); returns fn's result. */
-  async with<R>(fn: () => R | PromiseLike<R>): Promise<R> {
-    checkFunction(`${this.constructor.name}.with()`, "fn", fn);
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  with<R>(fn: () => R | PromiseLike<R>): Promise<R> {
+    return holding(this, `${this.constructor.name}.with()`, fn);
   }
 
   /** WaitHome: a waiter was cancelled. */

@@ -29,7 +29,7 @@
  * ones (read(), larger readexactly/readline) lose what they had collected.
  * A cancelled drain() leaves the queued bytes queued; they are still sent.
  */
-import { RuntimeError } from "./errors";
+import { named, RuntimeError } from "./errors";
 import { getEventLoop, type Loop } from "./loop";
 import { getNetPort, OSError, type NetListener, type NetSocket, type SocketHandlers } from "./netport";
 import type { Task } from "./task";
@@ -38,10 +38,6 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /** Unread input a stream holds before pausing the socket (bytes). */
 export const READ_BUFFER_LIMIT = 16384;
-
-function named(cls: { prototype: Error }, name: string): void {
-  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
-}
 
 /** The peer closed before the bytes asked for arrived (MicroPython raises EOFError). */
 export class EOFError extends Error {

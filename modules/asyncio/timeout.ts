@@ -3,7 +3,7 @@ import { CancelledError, TimeoutError } from "./errors";
 import { getEventLoop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
-import { checkDuration, checkFunction } from "./validate";
+import { checkDuration, checkFunction, secondsToMs } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /**
@@ -23,7 +23,7 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  */
 export function timeout<T>(seconds: number | null, body: () => T | PromiseLike<T>): Promise<Awaited<T>> {
   if (seconds === null || seconds === undefined) return scoped(null, body, "timeout");
-  return scoped(Math.round(checkDuration("timeout", seconds, "seconds") * 1e6) / 1e3, body, "timeout");
+  return scoped(secondsToMs(checkDuration("timeout", seconds, "seconds")), body, "timeout");
 }
 
 /** timeout() with the limit in milliseconds. */

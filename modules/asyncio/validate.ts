@@ -19,3 +19,8 @@ export function checkDuration(fn: string, v: unknown, unit: string): number {
 export function checkFunction(fn: string, what: string, v: unknown): void {
   if (typeof v !== "function") throw new TypeError(`${fn}: expected ${what} (a function), got ${describe(v)}`);
 }
+
+/** Seconds to milliseconds, kept to whole microseconds so 0.29 s is 290 ms exactly. */
+export function secondsToMs(s: number): number {
+  return Math.round(s * 1e6) / 1e3;
+}

@@ -1,13 +1,10 @@
 import { getEventLoop } from "../asyncio/loop";
 import { ThreadSafeFlag } from "../asyncio/threadsafeflag";
+import { describe } from "../asyncio/ticks";
 import { FALLING, getDigitalPort, RISING, type DigitalLine, type DigitalPort } from "./port";
 
 type Level = 0 | 1;
 export type IrqHandler = (pin: Pin) => void;
-
-function describe(v: unknown): string {
-  return typeof v === "string" ? `string ${JSON.stringify(v)}` : v === null ? "null" : `${typeof v} ${String(v)}`;
-}
 
 function toLevel(v: unknown, what: string): Level {
   if (typeof v === "boolean") return v ? 1 : 0;

@@ -1,3 +1,5 @@
+import { HostSlot } from "../asyncio/hostslot";
+
 /**
  * The small digital-IO port Pin sits on. One adapter per host lives in
  * hosts/<host>/ (ECMA-419 embedded:io/digital on devices, the Moddable
@@ -33,25 +35,12 @@ export interface DigitalPort {
   open(options: LineOptions): DigitalLine;
 }
 
-// Run-time state hangs off the global object (Moddable freezes preloaded modules).
-const KEY = Symbol.for("moddable-asyncio.machine");
-interface MachineRuntime {
-  port: DigitalPort | null;
-}
-function runtime(): MachineRuntime {
-  const g = globalThis as unknown as Record<symbol, MachineRuntime | undefined>;
-  return g[KEY] ?? (g[KEY] = { port: null });
-}
+const slot = new HostSlot<DigitalPort>(Symbol.for("moddable-asyncio.machine"));
 
 /** Installs the host's digital port; returns the previous one. */
 export function setDigitalPort(port: DigitalPort | null): DigitalPort | null {
-  const rt = runtime();
-  const previous = rt.port;
-  rt.port = port;
-  return previous;
+  return slot.set(port);
 }
-
-let defaultPort: (() => DigitalPort) | null = null;
 
 /**
  * Names the port to create on first use. Hosts call this when their module
@@ -59,15 +48,9 @@ let defaultPort: (() => DigitalPort) | null = null;
  * call at build time).
  */
 export function setDefaultDigitalPort(factory: () => DigitalPort): void {
-  defaultPort = factory;
+  slot.setDefault(factory);
 }
 
 export function getDigitalPort(): DigitalPort {
-  const rt = runtime();
-  let port = rt.port;
-  if (!port && defaultPort) port = rt.port = defaultPort();
-  if (!port) {
-    throw new Error("machine: no digital IO port is installed (on Node use hosts/node/board; on Moddable include hosts/moddable/manifest.json)");
-  }
-  return port;
+  return slot.get(() => new Error("machine: no digital IO port is installed (on Node use hosts/node/board; on Moddable include hosts/moddable/manifest.json)"));
 }
