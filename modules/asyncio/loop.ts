@@ -2,7 +2,7 @@ import { CancelledError, RuntimeError } from "./errors";
 import { Fifo } from "./fifo";
 import { TimerHeap } from "./heap";
 import { GlobalTimersHost, type Host } from "./host";
-import { describe } from "./ticks";
+import { describe, formatError, safeString } from "./format";
 import { Task } from "./task";
 import { DONE, PARKED, READY, Waiter, type Runnable, type WaitHome } from "./waiter";
 
@@ -204,12 +204,24 @@ export class Loop {
   getExceptionHandler(): ExceptionHandler | null {
     return this.exceptionHandler;
   }
+  /** Reports context through the host. Never throws, whatever the exception is. */
   defaultExceptionHandler(context: ExceptionContext): void {
-    const lines = [context.message];
-    if (context.future) lines.push(`future: ${String(context.future)}`);
-    if (context.exception !== undefined) lines.push(formatError(context.exception));
-    this.host.report(lines.join("\n"));
+    try {
+      const lines = [safeString(context.message)];
+      if (context.future) lines.push(`future: ${safeString(context.future)}`);
+      if (context.exception !== undefined) lines.push(formatError(context.exception));
+      this.host.report(lines.join("\n"));
+    } catch {
+      // A host whose report fails has nowhere left to report to.
+    }
   }
+  /**
+   * Hands context to the exception handler (or the default one). Never
+   * throws: a handler that throws (any value) is itself reported by the
+   * default handler, followed by the original context. Every place that
+   * calls user code from a host callback or from the loop reports through
+   * here, once, and keeps going.
+   */
   callExceptionHandler(context: ExceptionContext): void {
     const handler = this.exceptionHandler;
     if (handler) {
@@ -526,7 +538,4 @@ export class Loop {
 
 function noop(): void {}
 
-export function formatError(e: unknown): string {
-  if (e instanceof Error) return e.stack && e.stack.includes(e.message) ? e.stack : `${e.name}: ${e.message}${e.stack ? "\n" + e.stack : ""}`;
-  return String(e);
-}
+export { formatError };

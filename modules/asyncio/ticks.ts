@@ -1,3 +1,5 @@
+import { describe } from "./format";
+
 // MicroPython's ticks arithmetic: a wrapping millisecond counter of TICKS_PERIOD.
 // The period matches MicroPython's 32-bit ports (small-int range, 2**30).
 export const TICKS_PERIOD = 0x40000000;
@@ -9,12 +11,7 @@ function requireInteger(name: string, v: unknown): number {
   return Math.trunc(v);
 }
 
-export function describe(v: unknown): string {
-  if (typeof v === "string") return `string ${JSON.stringify(v)}`;
-  if (v === null) return "null";
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return `${typeof v} ${String(v)}`;
-}
+export { describe };
 
 /** Wraps an absolute millisecond count into the ticks range. */
 export function ticksFrom(ms: number): number {
