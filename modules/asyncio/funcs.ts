@@ -1,4 +1,5 @@
-import { CancelledError, RuntimeError, TimeoutError } from "./errors";
+import { CancelledError, RuntimeError } from "./errors";
+import { within } from "./timeout";
 import { getEventLoop, type Coro, type Loop } from "./loop";
 import { Task } from "./task";
 import { describe } from "./ticks";
@@ -45,65 +46,30 @@ function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
 // ---- waitFor ----------------------------------------------------------------
 
 /**
- * Waits for aw with a timeout in seconds (null: no limit). On timeout aw is
- * cancelled and, once it has ended, TimeoutError is raised. Built like
- * MicroPython's wait_for: a runner task awaits aw while the caller sleeps.
+ * Waits for aw (a task, a coroutine, an async function) with a limit in
+ * seconds (null: no limit); on the deadline aw is cancelled and, once it has
+ * ended, TimeoutError is raised. CPython 3.12 semantics (see timeout()): an
+ * outcome that exists when the caller resumes wins over the timeout; a limit
+ * ≤ 0 gives the result only if aw completes without waiting, else
+ * TimeoutError; CancelledError only when the calling task was cancelled; a
+ * caller cancelled after aw completed still gets aw's outcome, and the
+ * cancel arrives at its next await, so nothing aw took is lost.
+ * @throws TypeError for a non-awaitable or a bad limit; RangeError for ±Infinity; TimeoutError.
  */
 export function waitFor<T>(aw: Coro<T> | Task<T>, seconds: number | null): Promise<T> {
   if (seconds === null || seconds === undefined) return waitForLimit(aw, null, "waitFor");
   return waitForLimit(aw, secondsToMs(checkDuration("waitFor", seconds, "seconds")), "waitFor");
 }
 
-/** MicroPython's wait_for_ms. */
+/** MicroPython's wait_for_ms: waitFor() with the limit in milliseconds. */
 export function waitForMs<T>(aw: Coro<T> | Task<T>, ms: number | null): Promise<T> {
   if (ms === null || ms === undefined) return waitForLimit(aw, null, "waitForMs");
   return waitForLimit(aw, checkDuration("waitForMs", ms, "milliseconds"), "waitForMs");
 }
 
-interface Finish {
-  failed: boolean;
-  value: unknown;
-}
-
 function waitForLimit<T>(aw: Coro<T> | Task<T>, ms: number | null, fn: string): Promise<T> {
   const loop = getEventLoop();
-  const inner = promote(loop, aw, fn);
-  if (ms === null) return inner.awaiter() as Promise<T>;
-  // Created now, in the caller's step, so the caller owns it.
-  const sleeper = loop.sleep(ms);
-  const finished: { outcome: Finish | null } = { outcome: null };
-  const runner = loop.createTask(async () => {
-    let outcome: Finish;
-    try {
-      outcome = { failed: false, value: await inner };
-    } catch (er) {
-      outcome = { failed: true, value: er };
-    }
-    if (sleeper.state === PARKED) {
-      // aw ended first: wake the caller early.
-      finished.outcome = outcome;
-      loop.wakeEarly(sleeper);
-    }
-  });
-  return waitForEnd(sleeper, runner, finished);
-}
-
-async function waitForEnd<T>(sleeper: Promise<void>, runner: Task<void>, finished: { outcome: Finish | null }): Promise<T> {
-  try {
-    await sleeper;
-  } catch (er) {
-    // Cancelled from outside: cancel aw (through the runner) and re-raise.
-    runner.cancel();
-    throw er;
-  }
-  const outcome = finished.outcome;
-  if (outcome) {
-    if (outcome.failed) throw outcome.value;
-    return outcome.value as T;
-  }
-  runner.cancel();
-  await runner;
-  throw new TimeoutError();
+  return within(loop, promote(loop, aw, fn), ms);
 }
 
 // ---- gather -----------------------------------------------------------------
@@ -115,6 +81,8 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
   returnExceptions = false;
   pending = 0;
   cancelAll = false;
+  /** Children gather called onDone() on (those unfinished when it began). */
+  watched: boolean[] = [];
   readonly childDone = (t: Task<any>): void => {
     if (this.state !== PARKED) return;
     if (!this.returnExceptions && t.peekOutcome().failed) {
@@ -123,7 +91,13 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
     }
     if (--this.pending === 0) this.loop.wake(this, undefined);
   };
-  unpark(): boolean {
+  unpark(w: Waiter<any>): boolean {
+    // Woken: the outcome is decided and the children's results are taken;
+    // the caller gets them and its cancel at its next await (nothing lost).
+    if (w.state !== PARKED) {
+      w.owner?.deferCancel();
+      return false;
+    }
     this.cancelAll = true;
     return true;
   }
@@ -135,18 +109,28 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
   }
   /** Decides the outcome once woken (or cancelled), as MicroPython's gather does after its yield. */
   collect(): void {
-    const results: unknown[] = [];
-    let error: { value: unknown } | null = this.failed ? { value: this.value } : null;
-    for (const t of this.tasks) {
-      if (!t.isFinished()) {
-        t.offDone(this.childDone);
-        if (this.cancelAll) t.cancel();
-        continue;
+    const tasks = this.tasks;
+    // Woken by a cancel: the waiter already holds the CancelledError.
+    const cancelled = this.failed === true;
+    let error: { value: unknown } | null = cancelled ? { value: this.value } : null;
+    if (!cancelled && !this.returnExceptions) {
+      for (const t of tasks) {
+        if (t.isFinished() && t.peekOutcome().failed) {
+          error = { value: t.takeOutcome().value };
+          break;
+        }
       }
-      const { failed, value } = t.takeOutcome();
-      if (!failed) results.push(value);
-      else if (this.returnExceptions) results.push(value);
-      else if (error === null) error = { value };
+    }
+    // Only the outcomes the gather uses are taken; an error it drops (a
+    // second failure, one after the gather was cancelled, a child still
+    // running) is reported as unretrieved once onDone's claim is let go.
+    const results: unknown[] = [];
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i];
+      if (!t.isFinished()) {
+        if (this.cancelAll) t.cancel();
+      } else if (error === null) results.push(t.takeOutcome().value);
+      if (this.watched[i]) t.offDone(this.childDone);
     }
     if (error) {
       this.failed = true;
@@ -195,7 +179,9 @@ export function gather<const T extends readonly unknown[]>(aws: T, options: Gath
   }
   let failedEarly = false;
   for (const t of tasks) {
-    if (!t.isFinished()) {
+    const running = !t.isFinished();
+    w.watched.push(running);
+    if (running) {
       t.onDone(w.childDone);
       w.pending++;
     } else if (t.peekOutcome().failed && !returnExceptions) failedEarly = true;

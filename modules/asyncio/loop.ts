@@ -318,28 +318,27 @@ export class Loop {
     }
   }
 
-  /** Delivers a cancellation to one waiter of a cancelled task. */
+  /**
+   * Delivers a cancellation to one waiter of a cancelled task, parked or
+   * already scheduled to resume (it then resumes with CancelledError
+   * instead, as in MicroPython). Its home is told first and gives back what
+   * the waiter had been handed (an item, a lock, a permit); a home that
+   * handles cancellation itself (awaiting a task, waitFor, timeout) keeps
+   * the waiter as it is.
+   */
   cancelWaiter(w: Waiter<any>): void {
     if (w.state === DONE) return;
     const home = w.home;
+    if (home) {
+      if (!home.unpark(w)) return;
+      w.home = null;
+    }
+    w.value = new CancelledError();
+    w.failed = true;
     if (w.state === PARKED) {
-      if (home) {
-        if (!home.unpark(w)) return;
-        w.home = null;
-      }
-      w.value = new CancelledError();
-      w.failed = true;
       w.state = READY;
       this.ready.push(w);
       this.poke();
-    } else {
-      // Already scheduled to resume: it resumes with CancelledError instead.
-      if (home) {
-        home.unpark(w);
-        w.home = null;
-      }
-      w.value = new CancelledError();
-      w.failed = true;
     }
   }
 
@@ -409,10 +408,13 @@ export class Loop {
       settle?.(value);
       return;
     }
-    if (unretrievedError) {
-      this.ready.push(new UnretrievedReport(task));
-      this.poke();
-    }
+    if (unretrievedError) this.reportUnretrieved(task);
+  }
+
+  /** Reports the task's error one pass later, unless someone takes it first. */
+  reportUnretrieved(task: Task<any>): void {
+    this.ready.push(new UnretrievedReport(task));
+    this.poke();
   }
 
   /** Stops scheduling now; settles runForever(). */

@@ -16,8 +16,9 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  *
  * An item put while a task waits in get() goes straight to that task. If the
  * task is cancelled before it resumes, the item goes to the next waiting
- * getter, or back to the front of the ring (where, if the ring has filled up
- * meanwhile, it is the oldest item and so the one an overflow discards).
+ * getter, or back to the front of the ring; if the ring has filled up
+ * meanwhile, the task keeps the item (get() returns it) and the cancellation
+ * arrives at its next await. A handed item is never lost.
  */
 export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
   readonly capacity: number;
@@ -131,8 +132,11 @@ export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
       this.head = (this.head + this.capacity - 1) % this.capacity;
       this.ring[this.head] = item;
       this.count++;
+    } else {
+      // No room to take it back: the getter keeps it, and its cancel comes at its next await.
+      w.owner?.deferCancel();
+      return false;
     }
-    // else: the ring filled up since; the returned item is the oldest and an overflow drops it.
     return true;
   }
 }

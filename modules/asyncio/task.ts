@@ -21,8 +21,10 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   private outcome: unknown = undefined;
   private failed = false;
   private wasCancelled = false;
-  /** Someone has taken (or will take) this task's outcome. */
+  /** Someone has taken this task's outcome. */
   private retrieved = false;
+  /** Consumers registered with onDone() that have not yet taken or let go of the outcome. */
+  private claims = 0;
   private cancelRequested = false;
   /** The waiter this task is parked on; extra ones when it awaits several at once. */
   private waiting: Waiter<any> | null = null;
@@ -138,18 +140,36 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     } else this.finish(r, false);
   }
 
-  /** @internal Registers a callback for completion (gather, waitFor). */
+  /**
+   * @internal Registers a callback for completion (gather, waitFor). It does
+   * not retrieve the outcome: the consumer calls takeOutcome() for the
+   * outcome it uses, so an error nobody took is still reported.
+   */
   onDone(cb: TaskCallback): void {
-    this.retrieved = true;
+    this.claims++;
     (this.callbacks ??= []).push(cb);
   }
-  /** @internal */
+  /**
+   * @internal The consumer that called onDone(cb) lets go: the callback is
+   * dropped, and an error it did not take (with takeOutcome) is reported as
+   * unretrieved, once, if nobody else takes it.
+   */
   offDone(cb: TaskCallback): void {
     const cbs = this.callbacks;
     if (cbs) {
       const i = cbs.indexOf(cb);
       if (i >= 0) cbs.splice(i, 1);
     }
+    if (this.claims > 0) this.claims--;
+    if (this.phase === FINISHED && this.claims === 0 && this.failed && !this.wasCancelled && !this.retrieved) this.loop.reportUnretrieved(this);
+  }
+  /**
+   * @internal The task was cancelled while an outcome it must not lose was
+   * on its way to it (waitFor, timeout, gather): it gets the outcome, and the
+   * cancellation arrives at its next await (as CPython's uncancel / Trio).
+   */
+  deferCancel(): void {
+    if (this.phase !== FINISHED) this.cancelRequested = true;
   }
   /** @internal Outcome for gather/waitFor, marking it retrieved. */
   takeOutcome(): { failed: boolean; value: unknown } {
@@ -159,7 +179,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
 
   /** @internal For the deferred "exception wasn't retrieved" report. */
   peekOutcome(): { failed: boolean; value: unknown; retrieved: boolean } {
-    return { failed: this.failed, value: this.outcome, retrieved: this.retrieved };
+    return { failed: this.failed, value: this.outcome, retrieved: this.retrieved || this.claims > 0 };
   }
 
   /** @internal A waiter owned by this task was created or adopted. */
@@ -250,7 +270,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
         loop.wake(w, value, failed);
       }
     }
-    loop.finished(this, !this.retrieved && failed && !this.wasCancelled);
+    loop.finished(this, !this.retrieved && this.claims === 0 && failed && !this.wasCancelled);
   }
 
   private checkFinished(what: string): void {

@@ -1,6 +1,6 @@
 import { cancelSafely } from "./cancel";
 import { CancelledError, TimeoutError } from "./errors";
-import { getEventLoop } from "./loop";
+import { getEventLoop, type Loop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
 import { checkDuration, checkFunction, secondsToMs } from "./validate";
@@ -11,15 +11,24 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  * `await timeout(2, async () => { … })` runs the body and, if it has not
  * finished after 2 s, cancels it and raises TimeoutError. null means no limit.
  *
- * As in CPython, the body's CancelledError becomes TimeoutError only when the
- * timeout caused it: a body that catches the cancellation and returns (or
- * raises something else) is taken at its word, and when the task awaiting
- * timeout() is itself cancelled, the body is cancelled and CancelledError
- * propagates, even if the deadline passed meanwhile. A deadline of 0 or less
- * lets the body run until its first await, then cancels it (CPython).
+ * Semantics (CPython 3.12's timeout() and wait_for(), see within()):
+ * - The outcome wins: a body that has finished when the caller resumes gives
+ *   its value or error, even after the deadline; a body that catches the
+ *   cancellation and returns is taken at its word. TimeoutError is raised
+ *   only when the body ended with the CancelledError the deadline caused.
+ * - A limit of 0 or less means "only if it completes without waiting": the
+ *   body runs until its first real wait, then is cancelled.
+ * - The task awaiting timeout() being cancelled cancels the body and waits
+ *   for it to end; CancelledError propagates, even if the deadline passed
+ *   meanwhile. If the body had already finished (or finishes anyway), the
+ *   caller gets its outcome and the cancellation arrives at the caller's
+ *   next await: nothing the body took (an item, a lock, a permit) is lost.
  *
  * The body runs as a task of its own, started like createTask(fn); the
  * deadline sits in the loop's timer heap (no task, no host timer).
+ *
+ * @throws TypeError when body is not a function; TypeError/RangeError for a
+ *   bad limit (NaN, a string, ±Infinity); TimeoutError as above.
  */
 export function timeout<T>(seconds: number | null, body: () => T | PromiseLike<T>): Promise<Awaited<T>> {
   if (seconds === null || seconds === undefined) return scoped(null, body, "timeout");
@@ -32,26 +41,40 @@ export function timeoutMs<T>(ms: number | null, body: () => T | PromiseLike<T>):
   return scoped(checkDuration("timeoutMs", ms, "milliseconds"), body, "timeoutMs");
 }
 
+function scoped<T>(ms: number | null, body: () => T | PromiseLike<T>, fn: string): Promise<Awaited<T>> {
+  try {
+    checkFunction(`${fn}()`, "body", body);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const loop = getEventLoop();
+  return within(loop, loop.createTask(body) as Task<Awaited<T>>, ms);
+}
+
+/**
+ * The caller's side of a wait on `inner`: the caller parks here until inner
+ * has ended, whatever happens meanwhile.
+ */
 class Scope implements WaitHome {
   waiter: Waiter<void> | null = null;
+  /** The deadline cancelled inner. */
   expired = false;
+  /** The caller was cancelled. */
   cancelled = false;
   constructor(readonly inner: Task<any>) {}
 
+  // The wake-up keeps the waiter's home: a cancel that comes before the
+  // caller resumes reaches unpark() below instead of replacing the outcome.
   readonly done = (): void => {
     const w = this.waiter;
-    if (w && w.state === PARKED) {
-      this.waiter = null;
-      w.home = null;
-      w.loop.wake(w, undefined);
-    }
+    if (w && w.state === PARKED) w.loop.wake(w, undefined);
   };
   readonly expire = (): void => {
     if (this.inner.done()) return;
     this.expired = true;
-    this.inner.cancel();
+    cancelSafely(this.inner.loop, this.inner);
   };
-  /** The task awaiting timeout() was cancelled: cancel the body and stay parked until it ends (like awaiting a task). */
+  /** The caller was cancelled: cancel inner, and let the caller resume once inner has ended. */
   unpark(): boolean {
     this.cancelled = true;
     if (!this.inner.done()) cancelSafely(this.inner.loop, this.inner);
@@ -59,37 +82,49 @@ class Scope implements WaitHome {
   }
 }
 
-async function scoped<T>(ms: number | null, body: () => T | PromiseLike<T>, fn: string): Promise<Awaited<T>> {
-  checkFunction(`${fn}()`, "body", body);
-  const loop = getEventLoop();
-  const inner = loop.createTask(body) as Task<Awaited<T>>;
-  if (ms === null) return await inner;
+/**
+ * Waits for inner to end, cancelling it after ms milliseconds (null: never),
+ * with the semantics documented on timeout(). Shared by timeout() and
+ * waitFor(): one mechanism, so both keep the same promises.
+ * @internal
+ */
+export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): Promise<T> {
+  // Read now, in the caller's step: the task that must get the outcome.
+  const caller = loop.current;
   const scope = new Scope(inner);
-  const timer = new LoopTimer(scope.expire);
-  timer.start(ms);
-  inner.onDone(scope.done);
-  try {
-    while (!inner.done()) {
-      const w = loop.waiter<void>();
-      if (w.state === PARKED) {
-        w.home = scope;
-        scope.waiter = w;
+  const timer = ms === null ? null : new LoopTimer(scope.expire);
+  if (!inner.done()) {
+    timer?.start(ms!);
+    inner.onDone(scope.done);
+    try {
+      while (!inner.done()) {
+        const w = loop.waiter<void>();
+        if (w.state === PARKED) {
+          w.home = scope;
+          scope.waiter = w;
+        }
+        try {
+          await w;
+        } catch (e) {
+          // Only a cancel pending before this wait began lands here (the
+          // scope handles any later one): treat it as a cancel of the caller.
+          if (!(e instanceof CancelledError)) throw e;
+          scope.unpark();
+        }
       }
-      try {
-        await w;
-      } catch (e) {
-        // A cancel lands here only when it was pending before the wait began (the
-        // body then gets it), or when the body had just ended (the cancel wins,
-        // as when awaiting a task). Otherwise unpark keeps the waiter parked.
-        if (!(e instanceof CancelledError) || inner.done()) throw e;
-        scope.unpark();
-      }
+    } finally {
+      scope.waiter = null;
+      timer?.stop();
+      inner.offDone(scope.done);
     }
-  } finally {
-    timer.stop();
   }
   const { failed, value } = inner.takeOutcome();
-  if (!failed) return value as Awaited<T>;
-  if (value instanceof CancelledError && scope.expired && !scope.cancelled) throw new TimeoutError();
-  throw value;
+  if (failed && value instanceof CancelledError) {
+    if (scope.expired && !scope.cancelled) throw new TimeoutError();
+    throw value;
+  }
+  // An outcome the caller must not lose: it gets it; its own cancel comes at its next await.
+  if (scope.cancelled && caller !== null) caller.deferCancel();
+  if (failed) throw value;
+  return value as T;
 }

@@ -5,19 +5,33 @@ import { ValueError, type Scenario } from "./scenario";
 
 export default {
   name: "wait_for",
+  // MicroPython's .exp, except where this library follows CPython 3.12 and
+  // the "nothing lost" rule (README, Guarantees), as issue 9 asks:
+  // - task_catch swallows the timeout's cancel and returns: its value
+  //   (undefined) wins over TimeoutError (CPython 3.11/3.12 print None).
+  // - A cancelled waitFor waits for aw to end before raising (CPython), so aw
+  //   prints its own lines first, and an aw that swallows the cancel and
+  //   returns gives its value (the caller's cancel comes at its next await).
+  // - cancel before aw started: aw never runs (CPython), no "task start 5";
+  //   aw resumed from sleep(0) but not yet run: it gets the CancelledError
+  //   (CPython), no "task end 6".
+  // - aw had finished (task 7) when the caller was cancelled: the caller
+  //   gets aw's result and the cancel at its next await; MicroPython and
+  //   CPython raise CancelledError and drop the result. With no runner task
+  //   in between, task 8's waitFor ends one step sooner than MicroPython's.
   expected: [
     "task start 1", "task end 1", "2", "----------",
     "task start 2", "timeout", "----------",
-    "task_catch start", "ignore cancel", "task_catch done", "TimeoutError", "----------",
+    "task_catch start", "ignore cancel", "task_catch done", "undefined", "----------",
     "task start", "ValueError", "----------",
     "task start 3", "task end 3", "6", "----------",
     "task start 4", "task_cancel_other start", "task_cancel_other cancel", "CancelledError()", "----------",
     "task_wait_for_cancel start", "task start 4", "task_wait_for_cancel cancelled", "----------",
-    "task_wait_for_cancel_ignore start", "task_catch start", "task_wait_for_cancel_ignore cancelled", "ignore cancel", "task_catch done", "----------",
-    "task_wait_for_cancel start", "cancel wait_for", "task start 5", "task_wait_for_cancel cancelled", "CancelledError()", "----------",
-    "task_wait_for_cancel start", "task start 6", "cancel wait_for", "task end 6", "task_wait_for_cancel cancelled", "CancelledError()", "----------",
-    "task_wait_for_cancel start", "task start 7", "task end 7", "cancel wait_for", "task_wait_for_cancel cancelled", "CancelledError()", "----------",
-    "task_wait_for_cancel start", "task start 8", "task end 8", "cancel wait_for", "task_wait_for_cancel cancelled", "CancelledError()", "----------",
+    "task_wait_for_cancel_ignore start", "task_catch start", "ignore cancel", "task_catch done", "----------",
+    "task_wait_for_cancel start", "cancel wait_for", "task_wait_for_cancel cancelled", "CancelledError()", "----------",
+    "task_wait_for_cancel start", "task start 6", "cancel wait_for", "task_wait_for_cancel cancelled", "CancelledError()", "----------",
+    "task_wait_for_cancel start", "task start 7", "task end 7", "cancel wait_for", "----------",
+    "task_wait_for_cancel start", "task start 8", "task end 8", "finished before cancel undefined", "----------",
     "finish",
     "==", "true", "task start 1", "task end 1", "2", "task start 2", "timeout", "finish",
   ],
@@ -111,7 +125,11 @@ export default {
       for (let n = 1; n < 5; n++) {
         t = asyncio.createTask(() => taskWaitForCancel(4 + n, 0, 2));
         for (let i = 0; i < n; i++) await asyncio.sleep(0);
-        if (t.done()) throw new Error("task finished too early");
+        if (t.done()) {
+          print("finished before cancel", await t);
+          print(sep);
+          continue;
+        }
         print("cancel wait_for");
         t.cancel();
         try {
