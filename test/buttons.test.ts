@@ -202,8 +202,8 @@ describe("Pushbutton on the simulated board (virtual time, bouncing contacts)", 
         pb.close();
       });
       expect(contexts.map((c) => [c.message, (c.exception as Error).message, c.future])).to.deep.equal([
-        ["Exception in the Pushbutton press callback", "callback bug", null],
-        ["Exception in the Pushbutton press callback", "callback bug", null],
+        ["Exception in Pushbutton(Pin(0)) press callback", "callback bug", null],
+        ["Exception in Pushbutton(Pin(0)) press callback", "callback bug", null],
       ]);
       expect(log).to.deep.equal(["slow release handler done@250", "long@2000", "slow release handler done@2200"]);
     });
@@ -262,20 +262,20 @@ describe("Pushbutton on the simulated board (virtual time, bouncing contacts)", 
     await onBoard(async () => {
       await asyncio.run(async () => {
         const pin = new Pin(BUTTON, Pin.IN, Pin.PULL_UP);
-        expect(() => new Pushbutton(pin, { longMs: -1 })).to.throw(RangeError, "Pushbutton: longMs must be a finite number of milliseconds >= 0, got -1");
+        expect(() => new Pushbutton(pin, { longMs: -1 })).to.throw(RangeError, "Pushbutton(Pin(0)): longMs must be a finite number of milliseconds >= 0, got -1");
         expect(() => new Pushbutton(pin, { doubleMs: -400 })).to.throw(RangeError, /doubleMs/);
-        expect(() => new Pushbutton(pin, { debounceMs: -5 })).to.throw(RangeError, /Pushbutton: debounceMs/);
-        expect(() => new Pushbutton(pin, { longMs: "1000" as never })).to.throw(TypeError, /Pushbutton: expected longMs as a number of milliseconds, got string "1000"/);
-        expect(() => new Pushbutton(pin, { sense: 2 as never })).to.throw(RangeError, /sense must be 0, 1 or null, got number 2/);
+        expect(() => new Pushbutton(pin, { debounceMs: -5 })).to.throw(RangeError, /Pushbutton\(Pin\(0\)\): debounceMs/);
+        expect(() => new Pushbutton(pin, { longMs: "1000" as never })).to.throw(TypeError, /Pushbutton\(Pin\(0\)\): expected longMs as a number of milliseconds, got string "1000"/);
+        expect(() => new Pushbutton(pin, { sense: 2 as never })).to.throw(RangeError, /sense must be 0, 1 or null, got 2/);
         expect(() => new Pushbutton(42 as never)).to.throw(TypeError, "Pushbutton: expected an input Pin, got number 42");
-        expect(() => new Switch(pin, { debounceMs: -1 })).to.throw(RangeError, /Switch: debounceMs/);
+        expect(() => new Switch(pin, { debounceMs: -1 })).to.throw(RangeError, /Switch\(Pin\(0\)\): debounceMs/);
         expect(() => new DelayMs(-1)).to.throw(RangeError, /DelayMs: durationMs/);
         expect(() => new DelayMs(NaN)).to.throw(TypeError, /DelayMs: expected durationMs/);
-        expect(() => new DelayMs(100, 5 as never)).to.throw(TypeError, /DelayMs.callback\(\): expected a function/);
+        expect(() => new DelayMs(100, 5 as never)).to.throw(TypeError, /DelayMs: expected the callback as a function/);
         const d = new DelayMs(100);
         expect(() => d.trigger(-1)).to.throw(RangeError, /DelayMs.trigger\(\): ms/);
         const pb = new Pushbutton(pin);
-        expect(() => pb.pressFunc(42 as never)).to.throw(TypeError, /Pushbutton.pressFunc\(\): expected a function, null .* or false/);
+        expect(() => pb.pressFunc(42 as never)).to.throw(TypeError, /Pushbutton\(Pin\(0\)\)\.pressFunc\(\): expected the callback as a function, null .* or false/);
         expect(() => pb.longFunc(() => 0, "x" as never)).to.throw(TypeError, /args as an array/);
         pb.close();
       });
@@ -385,7 +385,7 @@ describe("DelayMs", () => {
         await asyncio.sleep(1);
       });
       expect(log).to.deep.equal(["expired@220", "expired@430"]);
-      expect(contexts.map((c) => [c.message, (c.exception as Error).message])).to.deep.equal([["Exception in the DelayMs callback", "callback bug"]]);
+      expect(contexts.map((c) => [c.message, (c.exception as Error).message])).to.deep.equal([["Exception in DelayMs callback", "callback bug"]]);
     });
   });
 });

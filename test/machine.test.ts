@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import asyncio from "asyncio";
+import asyncio, { RuntimeError } from "asyncio";
 import { Pin, setDigitalPort } from "machine";
 import { SimulatedBoard } from "../hosts/node/board";
 import type { VirtualHost } from "../hosts/virtual";
@@ -101,7 +101,7 @@ describe("machine.Pin on the Node adapter (simulated board)", () => {
         await asyncio.sleep(0.1);
         expect(calls).to.equal(2);
       });
-      expect(contexts).to.deep.equal(["Exception in the irq handler of Pin(4): handler bug", "Exception in the irq handler of Pin(4): handler bug"]);
+      expect(contexts).to.deep.equal(["Exception in Pin(4) irq handler: handler bug", "Exception in Pin(4) irq handler: handler bug"]);
     });
   });
 
@@ -109,21 +109,21 @@ describe("machine.Pin on the Node adapter (simulated board)", () => {
     await onBoard(async () => {
       expect(() => new Pin(40, Pin.OUT)).to.throw(RangeError, /pin number 40 is out of range for the simulated board \(0–39\)/);
       expect(() => new Pin(-1)).to.throw(RangeError);
-      expect(() => new Pin("14" as unknown as number)).to.throw(RangeError, /string "14"/);
+      expect(() => new Pin("14" as unknown as number)).to.throw(TypeError, /string "14"/);
       expect(() => new Pin(14, 7)).to.throw(RangeError, /mode must be/);
       expect(() => new Pin(14, Pin.IN, 9)).to.throw(RangeError, /pull must be/);
       const led = new Pin(14, Pin.OUT);
       expect(() => led.value("x" as unknown as number)).to.throw(TypeError, /expected a boolean or a number, got string "x"/);
-      expect(() => new Pin(14, Pin.OUT)).to.throw(Error, /Pin 14 is already open on the simulated board/);
-      expect(() => new Pin(35, Pin.OUT)).to.throw(Error, /input-only/);
+      expect(() => new Pin(14, Pin.OUT)).to.throw(RuntimeError, /Pin\(14\): the pin is already open on the simulated board/);
+      expect(() => new Pin(35, Pin.OUT)).to.throw(RangeError, /input-only/);
       const input = new Pin(4, Pin.IN);
-      expect(() => input.value(1)).to.throw(Error, /is an input/);
-      expect(() => led.irq(() => {})).to.throw(Error, /only reported on input pins/);
+      expect(() => input.value(1)).to.throw(RuntimeError, /is an input/);
+      expect(() => led.irq(() => {})).to.throw(RuntimeError, /only reported on input pins/);
       expect(() => input.irq(() => {}, 8)).to.throw(RangeError, /trigger/);
     });
     const previous = setDigitalPort(null);
     try {
-      expect(() => new Pin(2, Pin.OUT)).to.throw(Error, /no digital IO port is installed/);
+      expect(() => new Pin(2, Pin.OUT)).to.throw(RuntimeError, /no digital IO port is installed/);
     } finally {
       setDigitalPort(previous);
     }

@@ -1,3 +1,4 @@
+import { RuntimeError } from "asyncio/errors";
 import type { DigitalLine, DigitalPort, LineOptions } from "machine/port";
 import Time from "time";
 
@@ -42,11 +43,14 @@ export class SimulatorDigitalPort implements DigitalPort {
   }
 
   open(o: LineOptions): DigitalLine {
-    if (this.inUse.has(o.pin)) throw new Error(`Pin ${o.pin} is already open on the ${this.name}`);
+    if (this.inUse.has(o.pin)) throw new RuntimeError(`Pin(${o.pin}): the pin is already open on the ${this.name}`);
     const line = o.mode === "input" ? this.openInput(o) : this.openOutput(o);
     this.inUse.add(o.pin);
     const close = line.close;
+    let closed = false;
     line.close = () => {
+      if (closed) return;
+      closed = true;
       this.inUse.delete(o.pin);
       close();
     };
@@ -56,13 +60,21 @@ export class SimulatorDigitalPort implements DigitalPort {
   private openOutput(o: LineOptions): DigitalLine {
     const name = this.freeLeds.shift();
     const Led = name ? this.host!.LED![name] : undefined;
-    const led = Led ? new Led() : null;
+    let led: LedControl | null = null;
     let level = o.initial;
     const show = (): void => {
       if (led) level ? led.on() : led.off();
       trace(`PIN ${o.pin} ${level} ${Time.ticks - this.origin}\n`);
     };
-    show();
+    try {
+      if (Led) led = new Led();
+      show();
+    } catch (e) {
+      // The pin stays closed: its LED control goes back to the pool.
+      led?.close?.();
+      if (name) this.freeLeds.unshift(name);
+      throw e;
+    }
     return {
       read: () => level,
       write: (v) => {
@@ -85,28 +97,38 @@ export class SimulatorDigitalPort implements DigitalPort {
     }
     const name = this.freeButtons.shift();
     if (!name) {
-      throw new Error(`Pin ${o.pin}: the ${this.name} has no button left for this input (it has ${Object.keys(this.host.Button ?? {}).join(", ") || "none"})`);
+      throw new RuntimeError(`Pin(${o.pin}): the ${this.name} has no button left for this input (it has ${Object.keys(this.host.Button ?? {}).join(", ") || "none"})`);
     }
     const onEdge = o.onEdge;
     const edges = o.edges;
     let level: 0 | 1 = o.pull === "up" ? 1 : 0;
     const idle = level;
+    // A control without close() keeps calling onPush: a closed line ignores it.
+    let closed = false;
     const Button = this.host.Button![name];
-    const button = new Button({
-      onPush: (pressed: number) => {
-        // A pressed button pulls the pin away from its idle level (active low with PULL_UP).
-        const next: 0 | 1 = pressed ? (idle ? 0 : 1) : idle;
-        if (next === level) return;
-        level = next;
-        if (onEdge && edges & (next ? 1 : 2)) onEdge(next);
-      },
-    });
+    let button: ButtonControl;
+    try {
+      button = new Button({
+        onPush: (pressed: number) => {
+          if (closed) return;
+          // A pressed button pulls the pin away from its idle level (active low with PULL_UP).
+          const next: 0 | 1 = pressed ? (idle ? 0 : 1) : idle;
+          if (next === level) return;
+          level = next;
+          if (onEdge && edges & (next ? 1 : 2)) onEdge(next);
+        },
+      });
+    } catch (e) {
+      this.freeButtons.unshift(name);
+      throw e;
+    }
     return {
       read: () => level,
       write: () => {},
       close: () => {
-        button.close?.();
+        closed = true;
         this.freeButtons.unshift(name);
+        button.close?.();
       },
     };
   }

@@ -1,4 +1,6 @@
+import { RuntimeError } from "../../modules/asyncio/errors";
 import { getEventLoop } from "../../modules/asyncio/loop";
+import { describe } from "../../modules/asyncio/format";
 import { FALLING, RISING, type DigitalLine, type DigitalPort, type LineOptions } from "../../modules/machine/port";
 
 type Level = 0 | 1;
@@ -41,8 +43,8 @@ export class SimulatedBoard implements DigitalPort {
 
   open(options: LineOptions): DigitalLine {
     const { pin } = options;
-    if (this.pins.has(pin)) throw new Error(`Pin ${pin} is already open on the ${this.name}`);
-    if (options.mode !== "input" && pin >= 34) throw new Error(`Pin ${pin} is input-only on the ${this.name} (ESP32 GPIO 34–39)`);
+    if (options.mode !== "input" && pin >= 34) throw new RangeError(`Pin(${pin}): the pin is input-only on the ${this.name} (ESP32 GPIO 34–39)`);
+    if (this.pins.has(pin)) throw new RuntimeError(`Pin(${pin}): the pin is already open on the ${this.name}`);
     const sim: SimPin = { options, level: 0, driven: options.mode === "input" ? this.drivenLevels.get(pin) ?? null : null };
     sim.level = options.mode === "input" ? this.inputLevel(sim) : options.initial;
     this.pins.set(pin, sim);
@@ -51,8 +53,8 @@ export class SimulatedBoard implements DigitalPort {
     return {
       read: () => sim.level,
       write: (level: Level) => {
-        if (closed) throw new Error(`Pin ${pin} is closed`);
-        if (sim.options.mode === "input") throw new Error(`Pin ${pin} is an input on the ${this.name}`);
+        if (closed) throw new RuntimeError(`Pin(${pin}): the line is closed on the ${this.name}`);
+        if (sim.options.mode === "input") throw new RuntimeError(`Pin(${pin}): the pin is an input on the ${this.name}`);
         if (sim.level !== level) {
           sim.level = level;
           this.emit(sim);
@@ -66,11 +68,16 @@ export class SimulatedBoard implements DigitalPort {
     };
   }
 
-  /** Drives an input from outside (a button, a signal); null lets it float to its pull. */
+  /**
+   * Drives an input from outside (a button, a signal); null lets it float
+   * to its pull. Edges reach the pin's onEdge at once, as an interrupt would.
+   * @throws TypeError (level not 0, 1 or null), RuntimeError (the pin is not an open input)
+   */
   drive(pin: number, level: Level | null): void {
+    if (level !== 0 && level !== 1 && level !== null) throw new TypeError(`drive(): expected the level as 0, 1 or null, got ${describe(level)}`);
     const sim = this.pins.get(pin);
-    if (!sim) throw new Error(`drive(): pin ${pin} is not open on the ${this.name}`);
-    if (sim.options.mode !== "input") throw new Error(`drive(): pin ${pin} is an output`);
+    if (!sim) throw new RuntimeError(`drive(): pin ${describe(pin)} is not open on the ${this.name}`);
+    if (sim.options.mode !== "input") throw new RuntimeError(`drive(): Pin(${pin}) is an output`);
     sim.driven = level;
     this.drivenLevels.set(pin, level);
     const next = this.inputLevel(sim);
@@ -88,6 +95,10 @@ export class SimulatedBoard implements DigitalPort {
   isOpen(pin: number): boolean {
     return this.pins.has(pin);
   }
+  /** RISING | FALLING bits an open pin reports (0: no irq, no edge() waiting); undefined when not open. */
+  edgesOf(pin: number): number | undefined {
+    return this.pins.get(pin)?.options.edges;
+  }
   modeOf(pin: number): LineOptions["mode"] | undefined {
     return this.pins.get(pin)?.options.mode;
   }
@@ -103,6 +114,13 @@ export class SimulatedBoard implements DigitalPort {
     const change = { pin: sim.options.pin, level: sim.level, time: this.clock(), mode: sim.options.mode };
     this.lastEmitted.set(change.pin, change.level);
     this.history.push(change);
-    for (const l of this.listeners) l(change);
+    // A failing view must not turn a pin write into an exception.
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (e) {
+        getEventLoop().callExceptionHandler({ message: `Exception in a ${this.name} change listener`, exception: e, future: null });
+      }
+    }
   }
 }

@@ -1,16 +1,46 @@
 import { cancelSafely } from "../asyncio/cancel";
+import { RuntimeError } from "../asyncio/errors";
 import { sleepMs } from "../asyncio/funcs";
 import { getEventLoop } from "../asyncio/loop";
 import type { Task } from "../asyncio/task";
 import { ThreadSafeFlag } from "../asyncio/threadsafeflag";
 import { describe } from "../asyncio/ticks";
-import type { Pin } from "../machine/pin";
+import { Pin } from "../machine/pin";
 import { checkMs } from "./launch";
+import type { Pulse } from "./pulse";
 
 const BOTH_EDGES = 3; // Pin.IRQ_RISING | Pin.IRQ_FALLING
 
 /** What a switch or button needs from its pin: machine.Pin, or anything with the same value()/irq(). */
 export type InputPin = Pick<Pin, "value" | "irq">;
+
+/** "Pin(0)" for a Pin (or anything with a numeric id), "pin" otherwise. Never throws. */
+function pinName(pin: object): string {
+  try {
+    const id = (pin as { id?: unknown }).id;
+    if (typeof id === "number") return `Pin(${id})`;
+  } catch {
+    // A getter that throws: the name is only for messages.
+  }
+  return "pin";
+}
+
+/**
+ * Checks what Switch and Pushbutton share, before either registers
+ * anything: the pin, the options object and debounceMs (default 50).
+ * Returns the object's name for messages, "Pushbutton(Pin(0))".
+ * @throws TypeError, RangeError
+ * @internal
+ */
+export function checkDebounced(kind: string, pin: unknown, options: unknown): { name: string; debounceMs: number } {
+  if (pin === null || typeof pin !== "object" || typeof (pin as InputPin).value !== "function" || typeof (pin as InputPin).irq !== "function") {
+    throw new TypeError(`${kind}: expected an input Pin, got ${describe(pin)}`);
+  }
+  const name = `${kind}(${pinName(pin)})`;
+  if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
+  const debounceMs = checkMs(name, "debounceMs", (options as { debounceMs?: unknown }).debounceMs ?? 50);
+  return { name, debounceMs };
+}
 
 /**
  * Edge-driven debouncing shared by Switch and Pushbutton. The pin's irq
@@ -27,51 +57,113 @@ export abstract class Debouncer {
   readonly debounceMs: number;
   /** Debounced electrical level. */
   protected level: 0 | 1;
+  /** "Pushbutton(Pin(0))": starts every error message and report. */
+  protected readonly name: string;
+  protected isClosed = false;
+  /** Added to "is closed" in errors: why, when it wasn't close(). */
+  private closedBecause = "";
   private readonly flag = new ThreadSafeFlag();
-  private task: Task<void> | null;
-  private closing = false;
+  private task: Task<void> | null = null;
+  private unwatchPin: (() => void) | null = null;
 
-  constructor(pin: InputPin, debounceMs: number, what: string) {
-    if (pin === null || typeof pin !== "object" || typeof pin.value !== "function" || typeof pin.irq !== "function") {
-      throw new TypeError(`${what}: expected an input Pin, got ${describe(pin)}`);
-    }
-    this.debounceMs = checkMs(what, "debounceMs", debounceMs);
+  /** pin, debounceMs and name as checkDebounced() returned them; the subclass has checked its own options too. */
+  protected constructor(pin: InputPin, debounceMs: number, name: string) {
     this.pin = pin;
+    this.debounceMs = debounceMs;
+    this.name = name;
+    // Each step may throw (a closed pin, an output, a closed loop): undo what came before.
+    this.level = pin.value() ? 1 : 0;
     pin.irq(() => this.flag.set(), BOTH_EDGES);
-    this.level = pin.value();
-    this.task = getEventLoop().createTask(() => this.watch());
+    try {
+      this.task = getEventLoop().createTask(() => this.watch());
+      if (pin instanceof Pin) this.unwatchPin = pin.onClose(() => this.shut(" (its pin was closed)"));
+    } catch (e) {
+      pin.irq(null);
+      if (this.task) this.task.cancel();
+      throw e;
+    }
   }
 
-  /** Stops watching the pin: cancels the internal task and removes the pin's irq handler. */
+  /**
+   * Stops watching the pin for good: cancels the internal task, removes the
+   * pin's irq handler, rejects pending awaitables with RuntimeError.
+   * Idempotent; closing the pin does it too.
+   */
   close(): void {
-    if (this.closing) return;
-    this.closing = true;
-    this.pin.irq(null);
-    const task = this.task;
-    this.task = null;
-    if (task) cancelSafely(task.loop, task);
-    this.stopped();
+    this.shut("");
   }
   deinit(): void {
     this.close();
   }
+  toString(): string {
+    return this.name;
+  }
 
   /** The debounced level changed. */
   protected abstract changed(level: 0 | 1): void;
-  /** close() was called: stop timers, release waiters. */
+  /** The object was closed: stop timers, reject waiters (see closedError). */
   protected abstract stopped(): void;
+  /** "switch" or "button", for "the button is closed". */
+  protected abstract readonly noun: string;
+
+  protected closedError(method: string): RuntimeError {
+    return new RuntimeError(`${this.name}.${method}(): the ${this.noun} is closed${this.closedBecause}`);
+  }
+  /** @throws RuntimeError once closed */
+  protected checkOpen(method: string): void {
+    if (this.isClosed) throw this.closedError(method);
+  }
+  /** pulse.wait(), or at once a rejection once closed (a closed object never fires). */
+  protected next<T>(pulse: Pulse<T>, method: string): Promise<T> {
+    return this.isClosed ? Promise.reject(this.closedError(method)) : pulse.wait();
+  }
+  /** Rejects pulse's waiters with closedError(method). */
+  protected failAll(pulse: Pulse<any>, method: string): void {
+    pulse.fail(() => this.closedError(method));
+  }
+
+  private shut(because: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.closedBecause = because;
+    const unwatch = this.unwatchPin;
+    this.unwatchPin = null;
+    const task = this.task;
+    this.task = null;
+    try {
+      unwatch?.();
+      this.pin.irq(null);
+    } finally {
+      // Whatever the pin did, nothing of ours may stay behind.
+      if (task) cancelSafely(task.loop, task);
+      this.stopped();
+    }
+  }
 
   private async watch(): Promise<void> {
     for (;;) {
       this.flag.clear();
-      const raw = this.pin.value();
+      let raw: 0 | 1;
+      try {
+        raw = this.pin.value() ? 1 : 0;
+      } catch (e) {
+        // A pin that can't be read can't be debounced: close, so that awaiters are rejected rather than left hanging.
+        getEventLoop().callExceptionHandler({ message: `Exception in ${this.name} reading its pin`, exception: e, future: null });
+        this.shut(" (its pin failed)");
+        return;
+      }
       if (raw === this.level) {
         await this.flag.wait();
         continue;
       }
       this.level = raw;
-      this.changed(raw);
-      if (this.closing) return; // a callback closed us
+      try {
+        this.changed(raw);
+      } catch (e) {
+        // User callbacks are reported by launch(); this keeps the button alive if anything else fails.
+        getEventLoop().callExceptionHandler({ message: `Exception in ${this.name}`, exception: e, future: null });
+      }
+      if (this.isClosed) return; // a callback closed us
       await sleepMs(this.debounceMs);
     }
   }

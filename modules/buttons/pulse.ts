@@ -4,29 +4,28 @@ import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
 /**
  * "The next time it happens": wait() parks until the next fire(); there is
  * no state to clear (unlike an Event). Cancellable like every asyncio
- * awaitable. @internal
+ * awaitable; fail() rejects every waiter (the object was closed). @internal
  */
-export class Pulse implements WaitHome {
-  private waiting: Waiter<void>[] = [];
+export class Pulse<T = void> implements WaitHome {
+  private waiting: Waiter<T>[] = [];
 
-  wait(): Promise<void> {
-    const w = getEventLoop().waiter<void>();
+  wait(): Promise<T> {
+    const w = getEventLoop().waiter<T>();
     if (w.state === PARKED) {
       w.home = this;
       this.waiting.push(w);
     }
     return w;
   }
-  fire(): void {
+  fire(value: T): void {
     const waiting = this.waiting;
     if (!waiting.length) return;
     this.waiting = [];
     for (const w of waiting) {
       w.home = null;
-      w.loop.wake(w, undefined);
+      w.loop.wake(w, value);
     }
   }
-  /** Rejects every waiter (the button was closed). */
   fail(error: () => Error): void {
     const waiting = this.waiting;
     this.waiting = [];

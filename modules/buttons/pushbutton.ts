@@ -1,8 +1,7 @@
 import { Event } from "../asyncio/event";
-import { RuntimeError } from "../asyncio/errors";
 import { LoopTimer } from "../asyncio/timer";
 import { describe } from "../asyncio/ticks";
-import { Debouncer, type InputPin } from "./debouncer";
+import { checkDebounced, Debouncer, type InputPin } from "./debouncer";
 import { checkCallback, checkMs, launch, type Callback } from "./launch";
 import { Pulse } from "./pulse";
 
@@ -11,11 +10,11 @@ export interface PushbuttonOptions {
   suppress?: boolean;
   /** Electrical level of the button NOT pressed; default: the pin's level at construction (Hinch). */
   sense?: 0 | 1 | null;
-  /** A press held this long is a long press (default 1000); 0 or null: no long presses. */
+  /** A press held this long (ms) is a long press (default 1000); 0 or null: no long presses. */
   longMs?: number | null;
-  /** A second press this soon after the first is a double click (default 400); 0 or null: no double clicks. */
+  /** A second press this soon (ms) after the first is a double click (default 400); 0 or null: no double clicks. */
   doubleMs?: number | null;
-  /** Edges are ignored for this long after a change (default 50). */
+  /** Edges are ignored for this long (ms) after a change (default 50). */
   debounceMs?: number;
 }
 
@@ -38,6 +37,11 @@ type Slot = { fn: Callback; args: readonly unknown[] } | null;
  * click's release event waits until the double-click window has closed
  * (until then a second click might come). Works with or without a release
  * callback (Hinch issue #115). Other events are not affected.
+ *
+ * Whatever a callback throws goes to the loop's exception handler and the
+ * button goes on. After close() (or once its Pin is closed) the awaitables,
+ * the xFunc() setters and rawState() refuse with RuntimeError; isPressed()
+ * keeps the last debounced state.
  */
 export class Pushbutton extends Debouncer {
   readonly suppress: boolean;
@@ -49,6 +53,7 @@ export class Pushbutton extends Debouncer {
   release: Event | null = null;
   long: Event | null = null;
   double: Event | null = null;
+  protected readonly noun = "button";
   private pressCb: Slot = null;
   private releaseCb: Slot = null;
   private longCb: Slot = null;
@@ -65,56 +70,70 @@ export class Pushbutton extends Debouncer {
   /** This press completed a double click (suppress drops its release). */
   private doubleRan = false;
 
+  /**
+   * Starts watching pin (an input; active low with Pin.PULL_UP unless sense says otherwise).
+   * @throws TypeError, RangeError (bad pin or options; nothing is registered then), RuntimeError (the pin is closed or an output)
+   */
   constructor(pin: InputPin, options: PushbuttonOptions = {}) {
-    if (options === null || typeof options !== "object") throw new TypeError(`Pushbutton: expected an options object, got ${describe(options)}`);
-    super(pin, options.debounceMs ?? 50, "Pushbutton");
+    // Every option is checked before super() registers the irq handler and the task.
+    const { name, debounceMs } = checkDebounced("Pushbutton", pin, options);
     const { suppress = false, sense = null, longMs = 1000, doubleMs = 400 } = options;
-    if (sense !== null && sense !== 0 && sense !== 1) throw new RangeError(`Pushbutton: sense must be 0, 1 or null, got ${describe(sense)}`);
-    this.suppress = !!suppress;
+    if (typeof suppress !== "boolean") throw new TypeError(`${name}: expected suppress as a boolean, got ${describe(suppress)}`);
+    if (sense !== null && typeof sense !== "number") throw new TypeError(`${name}: expected sense as 0, 1 or null, got ${describe(sense)}`);
+    if (sense !== null && sense !== 0 && sense !== 1) throw new RangeError(`${name}: sense must be 0, 1 or null, got ${sense}`);
+    const long = longMs === null ? 0 : checkMs(name, "longMs", longMs);
+    const double = doubleMs === null ? 0 : checkMs(name, "doubleMs", doubleMs);
+    super(pin, debounceMs, name);
+    this.suppress = suppress;
     this.sense = sense ?? this.level;
-    this.longMs = longMs === null ? 0 : checkMs("Pushbutton", "longMs", longMs);
-    this.doubleMs = doubleMs === null ? 0 : checkMs("Pushbutton", "doubleMs", doubleMs);
+    this.longMs = long;
+    this.doubleMs = double;
     this.state = this.isPressedLevel(this.level);
     this.longTimer = new LoopTimer(() => this.emit(this.longCb, this.longs, "long"));
     this.doubleTimer = new LoopTimer(() => this.doubleExpired());
   }
 
+  /** Runs fn(...args) at each press; null: set `press` (an Event) instead; false: nothing. @throws TypeError, RuntimeError (closed) */
   pressFunc(fn: Callback | null | false, args: readonly unknown[] = []): void {
     this.pressCb = this.slot("pressFunc", fn, args, (ev) => (this.press = ev));
   }
+  /** Runs fn(...args) at each release event; null: set `release` instead; false: nothing. @throws TypeError, RuntimeError (closed) */
   releaseFunc(fn: Callback | null | false, args: readonly unknown[] = []): void {
     this.releaseCb = this.slot("releaseFunc", fn, args, (ev) => (this.release = ev));
   }
+  /** Runs fn(...args) at each long press; null: set `long` instead; false: nothing. @throws TypeError, RuntimeError (closed) */
   longFunc(fn: Callback | null | false, args: readonly unknown[] = []): void {
     this.longCb = this.slot("longFunc", fn, args, (ev) => (this.long = ev));
   }
+  /** Runs fn(...args) at each double click; null: set `double` instead; false: nothing. @throws TypeError, RuntimeError (closed) */
   doubleFunc(fn: Callback | null | false, args: readonly unknown[] = []): void {
     this.doubleCb = this.slot("doubleFunc", fn, args, (ev) => (this.double = ev));
   }
 
-  /** Resolves at the next press. */
+  /** Resolves at the next press; rejects with RuntimeError once the button is closed. */
   pressed(): Promise<void> {
-    return this.presses.wait();
+    return this.next(this.presses, "pressed");
   }
-  /** Resolves at the next release event (subject to suppress). */
+  /** Resolves at the next release event (subject to suppress); rejects with RuntimeError once closed. */
   released(): Promise<void> {
-    return this.releases.wait();
+    return this.next(this.releases, "released");
   }
-  /** Resolves at the next long press. */
+  /** Resolves at the next long press; rejects with RuntimeError once closed. */
   longPressed(): Promise<void> {
-    return this.longs.wait();
+    return this.next(this.longs, "longPressed");
   }
-  /** Resolves at the next double click. */
+  /** Resolves at the next double click; rejects with RuntimeError once closed. */
   doubleClicked(): Promise<void> {
-    return this.doubles.wait();
+    return this.next(this.doubles, "doubleClicked");
   }
   /** Debounced state: true while pressed (Hinch's button()). */
   isPressed(): boolean {
     return this.state;
   }
-  /** Instantaneous, undebounced state (Hinch's rawstate()). */
+  /** Instantaneous, undebounced state (Hinch's rawstate()). @throws RuntimeError (closed) */
   rawState(): boolean {
-    return this.isPressedLevel(this.pin.value());
+    this.checkOpen("rawState");
+    return this.isPressedLevel(this.pin.value() ? 1 : 0);
   }
 
   protected changed(level: 0 | 1): void {
@@ -127,12 +146,15 @@ export class Pushbutton extends Debouncer {
   protected stopped(): void {
     this.longTimer.stop();
     this.doubleTimer.stop();
-    const error = () => new RuntimeError("Pushbutton: the button was closed");
-    for (const p of [this.presses, this.releases, this.longs, this.doubles]) p.fail(error);
+    this.failAll(this.presses, "pressed");
+    this.failAll(this.releases, "released");
+    this.failAll(this.longs, "longPressed");
+    this.failAll(this.doubles, "doubleClicked");
   }
 
   private pressedNow(): void {
-    this.emit(this.pressCb, this.presses, "press");
+    // A callback may close the button: no timer may start after that.
+    if (!this.emit(this.pressCb, this.presses, "press")) return;
     if (this.doubleMs > 0 && this.doubleTimer.running()) {
       // Second click inside the window: a double click, and no long press timing.
       this.doubleTimer.stop();
@@ -163,15 +185,19 @@ export class Pushbutton extends Debouncer {
     if (this.suppress && !this.state && !this.longTimer.running()) this.emit(this.releaseCb, this.releases, "release");
   }
 
-  private emit(slot: Slot, pulse: Pulse, what: string): void {
-    if (slot) launch(slot.fn, slot.args, `Pushbutton ${what}`);
+  /** Runs the callback and wakes the awaiters; false if the callback closed the button. */
+  private emit(slot: Slot, pulse: Pulse, what: string): boolean {
+    if (slot) launch(slot.fn, slot.args, `${this.name} ${what}`);
+    if (this.isClosed) return false;
     pulse.fire();
+    return true;
   }
   private isPressedLevel(level: 0 | 1): boolean {
     return level !== this.sense;
   }
-  private slot(name: string, fn: Callback | null | false, args: readonly unknown[], keep: (ev: Event) => void): Slot {
-    checkCallback(`Pushbutton.${name}()`, fn, args);
+  private slot(method: string, fn: Callback | null | false, args: readonly unknown[], keep: (ev: Event) => void): Slot {
+    checkCallback(`${this.name}.${method}()`, fn, args);
+    this.checkOpen(method);
     if (fn === null) {
       const ev = new Event();
       keep(ev);

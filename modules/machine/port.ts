@@ -1,3 +1,4 @@
+import { RuntimeError } from "../asyncio/errors";
 import { HostSlot } from "../asyncio/hostslot";
 
 /**
@@ -14,7 +15,7 @@ export interface LineOptions {
   pull: "none" | "up" | "down";
   /** RISING | FALLING bits to report through onEdge (inputs only). */
   edges: number;
-  /** Called from the host's callback context with the level after the edge. */
+  /** Called from the host's callback context with the level after the edge; never throws. */
   onEdge?: (level: 0 | 1) => void;
   /** Initial level of an output. */
   initial: 0 | 1;
@@ -31,7 +32,12 @@ export interface DigitalPort {
   readonly name: string;
   /** Highest pin number this host has. */
   readonly maxPin: number;
-  /** Opens a pin; throws an Error naming the pin and the host when it can't. */
+  /**
+   * Opens a pin. When it can't, throws with a message starting "Pin(<n>): "
+   * and naming the host: RangeError for what this host never allows (an
+   * input-only pin as an output), RuntimeError for what it can't do now
+   * (the pin is already open, no control left).
+   */
   open(options: LineOptions): DigitalLine;
 }
 
@@ -51,6 +57,7 @@ export function setDefaultDigitalPort(factory: () => DigitalPort): void {
   slot.setDefault(factory);
 }
 
+/** The installed digital port (made by the default factory on first use). @throws RuntimeError when there is none. */
 export function getDigitalPort(): DigitalPort {
-  return slot.get(() => new Error("machine: no digital IO port is installed (on Node use hosts/node/board; on Moddable include hosts/moddable/manifest.json)"));
+  return slot.get(() => new RuntimeError("machine: no digital IO port is installed (on Node use hosts/node/board; on Moddable include hosts/moddable/manifest.json)"));
 }
