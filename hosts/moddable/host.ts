@@ -1,6 +1,7 @@
 import Time from "time";
 import Timer from "timer";
 import type { Host } from "asyncio/host";
+import { MonotonicClock } from "asyncio/clock";
 
 // A repeating timer survives its callback (a one-shot is freed after firing),
 // so the loop's single timer is created once and rescheduled. A nonzero
@@ -9,7 +10,8 @@ import type { Host } from "asyncio/host";
 const IDLE_REPEAT_MS = 3_600_000;
 
 /**
- * The loop's host on XS under the Moddable SDK: Time.ticks for the clock,
+ * The loop's host on XS under the Moddable SDK: Time.ticks for the clock
+ * (unwrapped by MonotonicClock),
  * ONE Timer rescheduled with Timer.schedule, trace() for reports.
  * Moddable runs due timers between promise-job generations, so turns are not
  * exact: the loop waits for each step's task to park (exactTurns = false).
@@ -19,8 +21,12 @@ export class ModdableHost implements Host {
   private timer: Timer | null = null;
   private tick: (() => void) | null = null;
 
+  // Time.ticks wraps (ESP32: int32, after 24.86 days); the loop needs a
+  // clock that does not. Made on first use: no native call while preloading.
+  private clock: MonotonicClock | null = null;
+
   now(): number {
-    return Time.ticks;
+    return (this.clock ??= new MonotonicClock(readTicks)).now();
   }
   arm(delayMs: number, tick: () => void): void {
     this.tick = tick;
@@ -38,4 +44,8 @@ export class ModdableHost implements Host {
     const tick = this.tick;
     if (tick) tick();
   }
+}
+
+function readTicks(): number {
+  return Time.ticks;
 }

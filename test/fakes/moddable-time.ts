@@ -1,0 +1,6 @@
+import { fake } from "./moddable";
+export default {
+  get ticks(): number {
+    return fake().ticks;
+  },
+};
