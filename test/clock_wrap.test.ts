@@ -47,7 +47,8 @@ describe("the Moddable host on a clock that wraps (fake Time.ticks as on ESP32)"
   async function onFakeModdable<R>(offset: number, body: (fake: FakeModdable) => Promise<R>): Promise<R> {
     const fake = new FakeModdable(offset);
     installFakeModdable(fake);
-    const { ModdableHost } = require("../hosts/moddable/host") as typeof import("../hosts/moddable/host");
+    // Loaded at run time: it is typechecked against Moddable's typings (tsconfig.moddable.json), not Node's.
+    const { ModdableHost } = require("../hosts/moddable/host") as { ModdableHost: new () => import("asyncio").Host };
     const previous = getHost();
     setHost(new ModdableHost());
     newEventLoop();
