@@ -450,3 +450,66 @@ describe("buttons: a constructor that throws leaves nothing registered", () => {
     });
   });
 });
+
+describe("buttons: a pin that fails underneath", () => {
+  /** An InputPin (not a machine.Pin) whose value() starts throwing `fault` once `broken` is set. */
+  function fragilePin(pin: Pin, fault: unknown): { pin: { value(): 0 | 1; irq: Pin["irq"] }; breakIt(): void; breakIrq(): void } {
+    let broken = false;
+    let irqBroken = false;
+    const duck = {
+      value: (): 0 | 1 => {
+        if (broken) throw fault;
+        return pin.value();
+      },
+      irq: ((handler: Parameters<Pin["irq"]>[0], trigger?: number) => {
+        if (irqBroken) throw fault;
+        pin.irq(handler, trigger);
+        return pin;
+      }) as Pin["irq"],
+    };
+    return { pin: duck, breakIt: () => (broken = true), breakIrq: () => (irqBroken = true) };
+  }
+
+  for (const { name, value } of hostileValues()) {
+    it(`a pin whose value() throws ${name}: reported once, the button closes and its awaiters are rejected`, async () => {
+      await onBoard(async (host, board, loop) => {
+        const contexts: ExceptionContext[] = [];
+        await asyncio.run(async () => {
+          loop.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
+          const fragile = fragilePin(new Pin(BUTTON, Pin.IN, Pin.PULL_UP), value);
+          const pb = new Pushbutton(fragile.pin as never);
+          const pending = outcome(pb.pressed());
+          await asyncio.sleep(0.01);
+          fragile.breakIt();
+          board.drive(BUTTON, 0);
+          const e = await asyncio.waitFor(pending, 1);
+          expect(e).to.be.instanceOf(RuntimeError);
+          expect((e as Error).message).to.equal("Pushbutton(pin).pressed(): the button is closed (its pin failed)");
+          expect(host.now()).to.equal(10);
+          board.drive(BUTTON, 1);
+          board.drive(BUTTON, 0);
+          await asyncio.sleep(0.1);
+        });
+        expect(contexts.map((c) => c.message)).to.deep.equal(["Exception in Pushbutton(pin) reading its pin"]);
+        expect(contexts[0].exception === value).to.equal(true);
+      });
+    });
+  }
+
+  it("close() on a pin whose irq(null) throws still stops the button and rejects its awaiters, then throws", async () => {
+    await onBoard(async () => {
+      await asyncio.run(async () => {
+        const fault = new Error("irq broke");
+        const fragile = fragilePin(new Pin(BUTTON, Pin.IN, Pin.PULL_UP), fault);
+        const pb = new Pushbutton(fragile.pin as never);
+        const pending = outcome(pb.longPressed());
+        await asyncio.sleep(0.01);
+        fragile.breakIrq();
+        expect(() => pb.close()).to.throw(fault.message);
+        const e = await asyncio.waitFor(pending, 1);
+        expect((e as Error).message).to.equal("Pushbutton(pin).longPressed(): the button is closed");
+        expect(() => pb.close()).to.not.throw();
+      });
+    });
+  });
+});

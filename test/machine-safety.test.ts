@@ -3,7 +3,7 @@
 // at once; misuse raises TypeError / RangeError / RuntimeError naming the pin.
 import { expect } from "chai";
 import asyncio, { RuntimeError, type ExceptionContext, type Loop } from "asyncio";
-import { Pin, setDigitalPort } from "machine";
+import { Pin, setDigitalPort, type DigitalLine, type DigitalPort, type LineOptions } from "machine";
 import { SimulatedBoard } from "../hosts/node/board";
 import type { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime } from "./helpers";
@@ -228,6 +228,65 @@ describe("machine.Pin: typed errors naming the pin", () => {
       expect(() => new Pin(14, Pin.OUT, 5)).to.throw(RangeError);
       expect(board.isOpen(14)).to.equal(false);
       expect(new Pin(14, Pin.OUT).value()).to.equal(0);
+    });
+  });
+});
+
+describe("machine.Pin: failures of the port underneath", () => {
+  it("a port that refuses to reopen a pin (to change its edges) leaves it closed, not half-open; a pending edge() is rejected", async () => {
+    await onBoard(async (_host, board) => {
+      let refuse = false;
+      const flaky: DigitalPort = {
+        name: "flaky port",
+        maxPin: 39,
+        open(o: LineOptions): DigitalLine {
+          if (refuse) throw new RuntimeError(`Pin(${o.pin}): the flaky port refused it`);
+          return board.open(o);
+        },
+      };
+      const previous = setDigitalPort(flaky);
+      try {
+        await asyncio.run(async () => {
+          const pin = new Pin(4, Pin.IN, Pin.PULL_UP);
+          const waiting = asyncio.createTask(() => pin.edge(Pin.IRQ_FALLING));
+          await asyncio.sleep(0);
+          refuse = true;
+          expect(() => pin.irq(() => {}, Pin.IRQ_RISING)).to.throw(RuntimeError, "Pin(4): the flaky port refused it");
+          expect(board.isOpen(4)).to.equal(false);
+          expect(() => pin.value()).to.throw(RuntimeError, "Pin(4).value(): the pin is closed");
+          const e = await asyncio.waitFor(outcome(waiting), 1);
+          expect((e as Error).message).to.equal("Pin(4).edge(): the pin is closed");
+        });
+      } finally {
+        setDigitalPort(previous);
+      }
+    });
+  });
+
+  it("a simulated-board listener that throws is reported; the write it observed still happens", async () => {
+    await onBoard(async (_host, board, loop) => {
+      const contexts: ExceptionContext[] = [];
+      loop.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
+      const fault = Object.create(null);
+      const led = new Pin(14, Pin.OUT);
+      board.onChange(() => {
+        throw fault;
+      });
+      led.on();
+      expect(led.value()).to.equal(1);
+      expect(board.level(14)).to.equal(1);
+      expect(contexts.map((c) => c.message)).to.deep.equal(["Exception in a simulated board change listener"]);
+      expect(contexts[0].exception === fault).to.equal(true);
+    });
+  });
+
+  it("the simulated board's drive() rejects bad input with typed errors", async () => {
+    await onBoard(async (_host, board) => {
+      new Pin(4, Pin.IN);
+      new Pin(14, Pin.OUT);
+      expect(() => board.drive(4, 2 as never)).to.throw(TypeError, "drive(): expected the level as 0, 1 or null, got number 2");
+      expect(() => board.drive(5, 1)).to.throw(RuntimeError, "drive(): pin number 5 is not open on the simulated board");
+      expect(() => board.drive(14, 1)).to.throw(RuntimeError, "drive(): Pin(14) is an output");
     });
   });
 });
