@@ -231,7 +231,7 @@ describe("buttons: any value a callback throws is reported once; the object keep
     });
   });
 
-  it.skip("async callbacks rejecting with a revoked Proxy or a Proxy whose traps throw (needs modules/asyncio/task.ts)", async () => {
+  it("async callbacks rejecting with a revoked Proxy or a Proxy whose traps throw", async () => {
     await onBoard(async (host, board, loop) => {
       const contexts: ExceptionContext[] = [];
       const values = hostileValues().filter((v) => PROXIES.test(v.name)).map((v) => v.value);

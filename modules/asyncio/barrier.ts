@@ -52,6 +52,9 @@ export class Barrier implements WaitHome {
   /** Waits until `parties` tasks are waiting; resolves to this task's arrival index. */
   wait(): Promise<number> {
     if (this.isBroken) return Promise.reject(new BrokenBarrierError("Barrier.wait(): the barrier is broken"));
+    // A task is one party: waiting again while parked here (a Promise.race loop) shares its waiter.
+    const again = getEventLoop().current?.pendingOn(this);
+    if (again) return again as Promise<number>;
     if (this.waiting.length + 1 < this.parties) {
       const w = getEventLoop().waiter<number>();
       if (w.state === PARKED) {

@@ -1,4 +1,4 @@
-import { CancelledError, RuntimeError } from "./errors";
+import { CancelledError, RuntimeError, isCancelledError } from "./errors";
 import { Lock } from "./lock";
 import { getEventLoop } from "./loop";
 import { describe } from "./ticks";
@@ -61,7 +61,7 @@ export class Condition implements WaitHome {
         await this.lock.acquire();
         break;
       } catch (e) {
-        if (!(e instanceof CancelledError)) throw e;
+        if (!isCancelledError(e)) throw e;
         failure = { error: e };
       }
     }

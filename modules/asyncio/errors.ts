@@ -28,3 +28,21 @@ export class RuntimeError extends Error {
   }
 }
 named(RuntimeError, "RuntimeError");
+
+/**
+ * `v instanceof cls`, or false when the check itself throws (a revoked
+ * Proxy, a Proxy whose getPrototypeOf trap throws). Any value may be thrown
+ * at the library, and none may make it throw in turn.
+ */
+export function isInstance(v: unknown, cls: abstract new (...args: any[]) => unknown): boolean {
+  try {
+    return v instanceof cls;
+  } catch {
+    return false;
+  }
+}
+
+/** The value is a CancelledError; false for anything else, whatever it is. */
+export function isCancelledError(v: unknown): boolean {
+  return isInstance(v, CancelledError);
+}

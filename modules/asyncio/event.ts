@@ -26,7 +26,11 @@ export class Event implements WaitHome {
   /** Resolves to true once the event is set (at once if it is set now). */
   wait(): Promise<true> {
     if (this.state) return Promise.resolve(true);
-    const w = getEventLoop().waiter<boolean>();
+    const loop = getEventLoop();
+    // The same task waiting again (a Promise.race loop) shares its parked waiter.
+    const again = loop.current?.pendingOn(this);
+    if (again) return again as Promise<true>;
+    const w = loop.waiter<boolean>();
     if (w.state === PARKED) {
       w.home = this;
       this.waiting.push(w);

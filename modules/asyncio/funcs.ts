@@ -43,6 +43,28 @@ function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
   return loop.createTask(aw);
 }
 
+/**
+ * @internal Tasks for gather/wait/race: tasks as they are, functions started
+ * as tasks, and started coroutines each paired with the one awaitable it
+ * parked on (see Loop.adopt). Checks every element first: a bad one throws
+ * TypeError before any task is made.
+ */
+export function toTasks(loop: Loop, aws: readonly unknown[], fn: string): Task<unknown>[] {
+  for (const aw of aws) {
+    if (aw instanceof Task || typeof aw === "function") continue;
+    if (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<unknown>).then !== "function") {
+      throw new TypeError(`${fn}: expected a task, a coroutine or an async function, got ${describe(aw)}`);
+    }
+  }
+  const started = aws.filter((aw) => !(aw instanceof Task) && typeof aw !== "function").length;
+  let index = 0;
+  return aws.map((aw) => {
+    if (aw instanceof Task) return aw;
+    if (typeof aw === "function") return loop.createTask(aw as () => unknown);
+    return loop.spawn(aw as PromiseLike<unknown>, { count: started, index: index++ });
+  });
+}
+
 // ---- waitFor ----------------------------------------------------------------
 
 /**
@@ -158,17 +180,7 @@ export function gather<const T extends readonly unknown[]>(aws: T, options: Gath
   if (!Array.isArray(aws)) throw new TypeError(`gather: expected an array of awaitables, got ${describe(aws)}`);
   const returnExceptions = !!options.returnExceptions;
   const loop = getEventLoop();
-  const started = aws.filter((aw) => !(aw instanceof Task) && typeof aw !== "function").length;
-  let index = 0;
-  const tasks = aws.map((aw) => {
-    if (!(aw instanceof Task) && typeof aw !== "function") {
-      if (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<unknown>).then !== "function") {
-        throw new TypeError(`gather: expected a task, a coroutine or an async function, got ${describe(aw)}`);
-      }
-      return loop.spawn(aw as PromiseLike<unknown>, { count: started, index: index++ });
-    }
-    return promote(loop, aw as Coro<unknown>, "gather");
-  });
+  const tasks = toTasks(loop, aws, "gather");
   const w = new GatherWaiter(loop, loop.current);
   w.tasks = tasks;
   w.returnExceptions = returnExceptions;

@@ -19,6 +19,10 @@ import { Condition } from "./condition";
 import { Barrier } from "./barrier";
 import { TaskGroup, taskGroup } from "./taskgroup";
 import { timeout, timeoutMs } from "./timeout";
+import { wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./wait";
+import { MonotonicClock } from "./clock";
+import { formatError } from "./format";
+import { RINGBUF_MAX_CAPACITY } from "./ringbufqueue";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
 import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, utf8Encode } from "./stream";
 import { NoNetPortError, OSError, getNetPort, setDefaultNetPort, setNetPort } from "./netport";
@@ -31,6 +35,7 @@ export function ticksMs(): number {
 export type { Host } from "./host";
 export type { Coro, ExceptionContext, ExceptionHandler } from "./loop";
 export type { GatherOptions } from "./funcs";
+export type { WaitOptions, ReturnWhen, RaceResult } from "./wait";
 export type { ConnectionCallback } from "./stream";
 export type { NetPort, NetSocket, NetListener, SocketHandlers, ListenHandlers } from "./netport";
 export {
@@ -49,6 +54,7 @@ const asyncio = {
   ticksMs, ticksAdd, ticksDiff,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, RINGBUF_MAX_CAPACITY,
   openConnection, startServer, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
@@ -57,6 +63,7 @@ export default asyncio;
 export {
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, RINGBUF_MAX_CAPACITY,
 };
 export {
   openConnection, startServer, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,

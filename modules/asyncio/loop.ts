@@ -1,4 +1,4 @@
-import { CancelledError, RuntimeError } from "./errors";
+import { CancelledError, RuntimeError, isInstance } from "./errors";
 import { Fifo } from "./fifo";
 import { TimerHeap } from "./heap";
 import { GlobalTimersHost, type Host } from "./host";
@@ -58,9 +58,14 @@ export function getEventLoop(): Loop {
   return rt.loop ?? (rt.loop = new Loop());
 }
 
-/** Replaces the current loop with a fresh one; the old loop stops scheduling. */
+/**
+ * Replaces the current loop with a fresh one; the old loop stops scheduling
+ * (MicroPython). @throws RuntimeError while the current loop is running:
+ * replacing it would strand every task on it, the caller included.
+ */
 export function newEventLoop(host?: Host): Loop {
   const rt = runtime();
+  if (rt.loop?.isRunning()) throw new RuntimeError("newEventLoop(): the current event loop is running; call it before run() or after the loop has stopped");
   rt.loop?.abandon();
   return (rt.loop = new Loop(host));
 }
@@ -144,14 +149,14 @@ export class Loop {
   /** @internal createTask; `share` splits adoption among gather's started coroutines. */
   spawn<T>(coro: Coro<T>, share?: { count: number; index: number }): Task<T> {
     this.checkOpen("createTask");
-    if (coro instanceof Task) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
+    if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
     if (typeof coro === "function") {
       const t = new Task<T>(this, coro as () => unknown, coro.name);
       this.ready.push(t);
       this.poke();
       return t;
     }
-    if (coro !== null && typeof coro === "object" && typeof (coro as PromiseLike<T>).then === "function") {
+    if (coro !== null && typeof coro === "object" && isThenable(coro)) {
       const t = new Task<T>(this, null, "");
       this.adopt(t, coro, share);
       t.follow(coro);
@@ -539,5 +544,14 @@ export class Loop {
 }
 
 function noop(): void {}
+
+/** Has a callable `then`; false when looking throws (a revoked Proxy, a throwing getter). */
+function isThenable(v: object): boolean {
+  try {
+    return typeof (v as PromiseLike<unknown>).then === "function";
+  } catch {
+    return false;
+  }
+}
 
 export { formatError };

@@ -2,14 +2,36 @@ import { Event } from "./event";
 import { Fifo } from "./fifo";
 import { getEventLoop } from "./loop";
 import { QueueEmpty, QueueFull } from "./syncerrors";
-import { RuntimeError } from "./errors";
+import { RuntimeError, isInstance } from "./errors";
+import { Task } from "./task";
 import { checkCount } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /**
+ * Refuses an item get() could not return as it is: get() returns a promise,
+ * and a promise resolved with a thenable (a Task, a Promise, any `{ then }`)
+ * adopts it, so the item would come out as its result, or never. Queue a box
+ * instead: put({ task }). @internal
+ */
+export function checkItem(fn: string, item: unknown): void {
+  if (item === null || (typeof item !== "object" && typeof item !== "function")) return;
+  let thenable: boolean;
+  try {
+    // instanceof first: looking at a Task's `then` registers an awaiter.
+    thenable = isInstance(item, Task) || typeof (item as PromiseLike<unknown>).then === "function";
+  } catch {
+    thenable = true;
+  }
+  if (thenable) {
+    throw new TypeError(`${fn}: cannot queue a Task, a promise or another thenable (get() would hand over its result, or hang, instead of the item); put a box such as { task } instead`);
+  }
+}
+
+/**
  * CPython's asyncio.Queue (FIFO): put()/get() wait while the queue is full/
  * empty; putNowait()/getNowait() throw QueueFull/QueueEmpty instead.
- * maxsize 0 means unbounded.
+ * maxsize 0 means unbounded. Items come out exactly as put; put() and
+ * putNowait() refuse a thenable (a Task, a promise) with TypeError: box it.
  *
  * As in CPython, an item stays in the queue until a getter actually runs: a
  * put() wakes the longest-waiting getter, which takes the item when it
@@ -47,6 +69,7 @@ export class Queue<T = unknown> {
 
   /** Adds item, waiting while the queue is full. */
   async put(item: T): Promise<void> {
+    checkItem("Queue.put()", item);
     let again = false;
     while (this.full()) {
       await this.park(this.putters, this.putHome, again);
@@ -56,6 +79,7 @@ export class Queue<T = unknown> {
   }
   /** Adds item now; throws QueueFull when the queue is full. */
   putNowait(item: T): void {
+    checkItem("Queue.putNowait()", item);
     if (this.full()) throw new QueueFull(`Queue.putNowait(): the queue is full (maxsize ${this.maxsize})`);
     this.add(item);
   }

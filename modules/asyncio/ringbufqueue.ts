@@ -1,10 +1,12 @@
 import { getEventLoop } from "./loop";
 import { QueueEmpty, QueueFull } from "./syncerrors";
 import { checkCount } from "./validate";
+import { checkItem } from "./queue";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /**
- * Peter Hinch's RingbufQueue: a fixed-capacity queue over an array allocated
+ * Peter Hinch's RingbufQueue: a fixed-capacity queue (1 to
+ * RINGBUF_MAX_CAPACITY items; RangeError beyond) over an array allocated
  * once, for data fed from interrupts and host callbacks. putNowait() is safe
  * outside any task (it wakes getters the way ThreadSafeFlag.set() does, at the
  * loop's next turn) and allocates nothing.
@@ -20,6 +22,9 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  * meanwhile, the task keeps the item (get() returns it) and the cancellation
  * arrives at its next await. A handed item is never lost.
  */
+/** Largest RingbufQueue capacity: its ring is allocated at once (a slot per item, 16 bytes each on a 32-bit device). */
+export const RINGBUF_MAX_CAPACITY = 65536;
+
 export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
   readonly capacity: number;
   private readonly ring: (T | undefined)[];
@@ -30,7 +35,7 @@ export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
   private readonly putHome: WaitHome;
 
   constructor(capacity: number) {
-    this.capacity = checkCount("RingbufQueue", "capacity", capacity, 1);
+    this.capacity = checkCount("RingbufQueue", "capacity", capacity, 1, RINGBUF_MAX_CAPACITY);
     this.ring = new Array(this.capacity).fill(undefined);
     this.putHome = {
       unpark: (w) => {
@@ -56,6 +61,7 @@ export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
    * is discarded to make room and QueueFull is thrown after the item is stored.
    */
   putNowait(item: T): void {
+    checkItem("RingbufQueue.putNowait()", item);
     const w = this.getters.shift();
     if (w) {
       // A task is waiting (so the ring is empty): hand the item over.
@@ -72,6 +78,7 @@ export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
   }
   /** Adds item, waiting while the queue is full (for producers that are tasks). */
   async put(item: T): Promise<void> {
+    checkItem("RingbufQueue.put()", item);
     while (this.count === this.capacity) {
       const w = getEventLoop().waiter<void>();
       if (w.state === PARKED) {

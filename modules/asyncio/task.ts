@@ -1,4 +1,4 @@
-import { CancelledError, RuntimeError } from "./errors";
+import { CancelledError, RuntimeError, isCancelledError } from "./errors";
 import type { Loop } from "./loop";
 import { PARKED, Waiter, type Runnable, type WaitHome } from "./waiter";
 
@@ -134,10 +134,17 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   /** @internal Runs the task on an already started coroutine. */
   follow(r: unknown): void {
     this.phase = RUNNING;
-    if (r instanceof Task || (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function")) {
-      const p = r instanceof Promise ? r : Promise.resolve(r);
-      Promise.prototype.then.call(p, (v: unknown) => this.finish(v, false), (e: unknown) => this.finish(e, true));
-    } else this.finish(r, false);
+    let p: Promise<unknown> | null = null;
+    try {
+      // Any of these looks may throw (a revoked Proxy, a `then` getter that throws): that is the task's error.
+      if (r instanceof Promise) p = r;
+      else if (r instanceof Task || (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function")) p = Promise.resolve(r);
+    } catch (e) {
+      this.finish(e, true);
+      return;
+    }
+    if (p) Promise.prototype.then.call(p, (v: unknown) => this.finish(v, false), (e: unknown) => this.finish(e, true));
+    else this.finish(r, false);
   }
 
   /**
@@ -191,6 +198,19 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     if (this.waiting === null) this.waiting = w;
     else (this.moreWaiting ??= []).push(w);
   }
+  /**
+   * @internal This task's parked waiter in `home`, if any. A task awaiting
+   * the same thing again while it still waits there (a Promise.race loop:
+   * `race([event.wait(), sleepMs(1)])`) gets that waiter back rather than a
+   * new one, so losers never pile up.
+   */
+  pendingOn(home: WaitHome): Waiter<any> | null {
+    const w = this.waiting;
+    if (w !== null && w.state === PARKED && w.home === home) return w;
+    const more = this.moreWaiting;
+    if (more) for (const x of more) if (x.state === PARKED && x.home === home) return x;
+    return null;
+  }
   /** @internal */
   detach(w: Waiter<any>): void {
     if (this.waiting === w) {
@@ -216,6 +236,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   }
   /** @internal */
   parkAwaiter(): Waiter<T> {
+    const again = this.loop.current?.pendingOn(this);
+    if (again) return again;
     const w = this.loop.waiter<T>();
     if (w.state === PARKED) {
       w.home = this;
@@ -253,7 +275,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     this.phase = FINISHED;
     this.outcome = value;
     this.failed = failed;
-    this.wasCancelled = failed && value instanceof CancelledError;
+    this.wasCancelled = failed && isCancelledError(value);
     const loop = this.loop;
     const callbacks = this.callbacks;
     if (callbacks) {

@@ -1,5 +1,5 @@
 import { cancelSafely } from "./cancel";
-import { CancelledError, RuntimeError } from "./errors";
+import { CancelledError, RuntimeError, isCancelledError } from "./errors";
 import { getEventLoop, type Coro, type Loop } from "./loop";
 import { TaskGroupError } from "./syncerrors";
 import type { Task } from "./task";
@@ -78,7 +78,7 @@ export class TaskGroup implements WaitHome {
         await w;
       } catch (e) {
         this.waiter = null;
-        if (!(e instanceof CancelledError)) throw e;
+        if (!isCancelledError(e)) throw e;
         // The task running the group was cancelled: cancel everything, keep waiting.
         cancelled = e;
         this.abort();
@@ -102,7 +102,7 @@ export class TaskGroup implements WaitHome {
     if (!this.live.delete(t)) return;
     const { failed, value } = t.takeOutcome();
     if (failed) {
-      const cancel = value instanceof CancelledError;
+      const cancel = isCancelledError(value);
       if (t === this.body) {
         if (!cancel) this.bodyError = { value };
         else if (!this.aborting) this.bodyCancelled = value;

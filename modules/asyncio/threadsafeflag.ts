@@ -20,7 +20,12 @@ export class ThreadSafeFlag implements WaitHome {
   }
   /** Resolves once the flag is set, clearing it. */
   wait(): Promise<void> {
-    if (this.waiter) throw new RuntimeError("ThreadSafeFlag.wait(): another task is already waiting on this flag");
+    const waiting = this.waiter;
+    if (waiting) {
+      // The same task waiting again (a Promise.race loop) shares its parked waiter.
+      if (waiting.state === PARKED && waiting.owner !== null && waiting.owner === getEventLoop().current) return waiting;
+      throw new RuntimeError("ThreadSafeFlag.wait(): another task is already waiting on this flag");
+    }
     if (this.state) {
       this.state = false;
       return Promise.resolve();

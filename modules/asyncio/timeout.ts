@@ -1,5 +1,5 @@
 import { cancelSafely } from "./cancel";
-import { CancelledError, TimeoutError } from "./errors";
+import { CancelledError, TimeoutError, isCancelledError } from "./errors";
 import { getEventLoop, type Loop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
@@ -108,7 +108,7 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
         } catch (e) {
           // Only a cancel pending before this wait began lands here (the
           // scope handles any later one): treat it as a cancel of the caller.
-          if (!(e instanceof CancelledError)) throw e;
+          if (!isCancelledError(e)) throw e;
           scope.unpark();
         }
       }
@@ -119,7 +119,7 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
     }
   }
   const { failed, value } = inner.takeOutcome();
-  if (failed && value instanceof CancelledError) {
+  if (failed && isCancelledError(value)) {
     if (scope.expired && !scope.cancelled) throw new TimeoutError();
     throw value;
   }

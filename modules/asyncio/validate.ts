@@ -1,10 +1,11 @@
 import { describe } from "./ticks";
 
-/** A count argument (Queue maxsize, Semaphore value, Barrier parties): an integer >= min. */
-export function checkCount(fn: string, what: string, v: unknown, min: number): number {
+/** A count argument (Queue maxsize, Semaphore value, Barrier parties): an integer from min to max (2^53 − 1 by default). */
+export function checkCount(fn: string, what: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== "number") throw new TypeError(`${fn}: expected ${what} as a number, got ${describe(v)}`);
   if (Number.isNaN(v)) throw new TypeError(`${fn}: expected ${what} as a number, got NaN`);
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${fn}: ${what} must be an integer >= ${min}, got ${v}`);
+  if (v > max) throw new RangeError(`${fn}: ${what} must be at most ${max}, got ${v}`);
   return v;
 }
 
