@@ -1,4 +1,4 @@
-import { getHost, newEventLoop, setHost, type Host, type Loop } from "../modules/asyncio";
+import { getEventLoop, getHost, newEventLoop, setHost, type Host, type Loop } from "../modules/asyncio";
 import { VirtualHost } from "../hosts/virtual";
 
 /** Runs body on a fresh loop over a fresh virtual-time host, then restores the previous host. */
@@ -8,6 +8,9 @@ export async function onVirtualTime<R>(body: (host: VirtualHost, loop: Loop) => 
 }
 
 export async function withHost<R>(host: Host, body: (loop: Loop) => Promise<R>): Promise<R> {
+  // A test that timed out may have left its loop running: stop it, or newEventLoop() refuses.
+  const stale = getEventLoop();
+  if (stale.isRunning()) stale.halt();
   const previous = getHost();
   setHost(host);
   const loop = newEventLoop();

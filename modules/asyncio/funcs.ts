@@ -56,11 +56,14 @@ export function toTasks(loop: Loop, aws: readonly unknown[], fn: string): Task<u
       throw new TypeError(`${fn}: expected a task, a coroutine or an async function, got ${describe(aw)}`);
     }
   }
-  const started = aws.filter((aw) => !(aw instanceof Task) && typeof aw !== "function").length;
+  // A Waiter (sleep(1), event.wait()) is adopted as it is; only coroutines share out the awaited waiters.
+  const isCoroutine = (aw: unknown) => !(aw instanceof Task) && typeof aw !== "function" && !(aw instanceof Waiter);
+  const started = aws.filter(isCoroutine).length;
   let index = 0;
   return aws.map((aw) => {
     if (aw instanceof Task) return aw;
     if (typeof aw === "function") return loop.createTask(aw as () => unknown);
+    if (!isCoroutine(aw)) return loop.spawn(aw as PromiseLike<unknown>);
     return loop.spawn(aw as PromiseLike<unknown>, { count: started, index: index++ });
   });
 }

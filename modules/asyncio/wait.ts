@@ -9,11 +9,11 @@ import { checkDuration, secondsToMs } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /** wait() returns when any awaitable finishes (CPython's asyncio.FIRST_COMPLETED). */
-export const FIRST_COMPLETED = "FIRST_COMPLETED";
+export const FIRST_COMPLETED = "FIRST_COMPLETED" as const;
 /** wait() returns when any awaitable raises (not counting cancellation), or when all have finished. */
-export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION" as const;
 /** wait() returns when every awaitable has finished (the default). */
-export const ALL_COMPLETED = "ALL_COMPLETED";
+export const ALL_COMPLETED = "ALL_COMPLETED" as const;
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
 
 export interface WaitOptions {
@@ -198,26 +198,24 @@ export async function race<T extends readonly unknown[]>(aws: T): Promise<RaceRe
   const watch = new Watch(loop, tasks, FIRST_COMPLETED);
   let cancelled = false;
   try {
-    cancelled = !(await watch.until(FIRST_COMPLETED, null, true));
+    try {
+      await watch.until(FIRST_COMPLETED, null, false);
+    } catch (e) {
+      // The caller was cancelled: stop waiting for a winner, cancel them all.
+      if (!isCancelledError(e)) throw e;
+      cancelled = true;
+    }
     for (const t of tasks) if (!t.isFinished()) cancelSafely(loop, t);
     if (!(await watch.until(ALL_COMPLETED, null, true))) cancelled = true;
   } finally {
     watch.release();
   }
   const order = watch.finished;
-  // The winner: the first to finish with an outcome of its own (not the
-  // CancelledError race() gave it).
-  let winner: Task<any> | null = null;
-  for (const t of order) {
-    const { failed, value } = t.peekOutcome();
-    if (!(failed && isCancelledError(value)) || t === order[0] && !cancelled) {
-      winner = t;
-      break;
-    }
-  }
-  if (winner === null || (cancelled && winner.peekOutcome().failed)) {
-    throw order.length && !cancelled ? order[0].takeOutcome().value : new CancelledError();
-  }
+  // Not cancelled: the first to finish wins, whatever it raised (as
+  // Promise.race); it finished before race() cancelled anything. Cancelled:
+  // only a value is worth returning (nothing lost), else CancelledError.
+  const winner = !cancelled ? order[0] : order.find((t) => !t.peekOutcome().failed);
+  if (winner === undefined) throw new CancelledError();
   const first = winner.takeOutcome();
   const alsoDone: { index: number; value: any }[] = [];
   for (const t of order) {
