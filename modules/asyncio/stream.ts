@@ -23,13 +23,20 @@
  *
  * Cancellation (cancel(), waitFor, timeout): every awaitable parks a Waiter
  * in the stream or server (their WaitHome); cancelling removes it and raises
- * CancelledError at the await. Bounded reads (read(n), readinto,
- * readexactly(n ≤ 16 KiB), readline(max ≤ 16 KiB)) consume nothing until
- * they complete, so a cancelled or timed-out read loses no input. Unbounded
- * ones (read(), larger readexactly/readline) lose what they had collected.
- * A cancelled drain() leaves the queued bytes queued; they are still sent.
+ * CancelledError at the await. No read loses input: bounded reads (read(n),
+ * readinto, readexactly(n ≤ 16 KiB), readline(max ≤ 16 KiB)) consume nothing
+ * until they complete; the others (read(), larger readexactly/readline)
+ * collect as they go and, when they end without handing the bytes to their
+ * caller (cancelled, timed out, a connection error), put them back at the
+ * front of the input, where the next read finds them. A cancelled drain()
+ * leaves the queued bytes queued; they are still sent.
+ *
+ * Connection handlers (startServer's callback) may fail with any value: the
+ * failure is reported once through the loop's exception handler and the
+ * connection is closed, since a handler that failed will not close it and
+ * a device has about ten sockets.
  */
-import { named, RuntimeError } from "./errors";
+import { CancelledError, named, RuntimeError } from "./errors";
 import { getEventLoop, type Loop } from "./loop";
 import { getNetPort, OSError, type NetListener, type NetSocket, type SocketHandlers } from "./netport";
 import type { Task } from "./task";
@@ -71,6 +78,17 @@ class ByteQueue {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+  /** Puts a chunk back in front of everything queued (a read that did not complete returns what it took). */
+  unshift(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.offset) {
+      this.chunks[this.head] = this.chunks[this.head].subarray(this.offset);
+      this.offset = 0;
+    }
+    if (this.head > 0) this.chunks[--this.head] = chunk;
+    else this.chunks.unshift(chunk);
     this.length += chunk.length;
   }
   /** First chunk still queued (unconsumed part). */
@@ -245,10 +263,7 @@ export class Stream implements WaitHome {
     onData: (chunk) => {
       if (this.closing) return;
       this.input.push(chunk);
-      if (!this.paused && this.input.length >= READ_BUFFER_LIMIT && this.sock) {
-        this.paused = true;
-        this.sock.pause();
-      }
+      this.pauseIfFull();
       this.wakeReader();
     },
     onEnd: () => {
@@ -287,21 +302,28 @@ export class Stream implements WaitHome {
 
   /**
    * Up to n bytes (at least one; an empty array at EOF). n < 0 (default):
-   * everything until EOF.
+   * everything until EOF. Raises the connection's OSError when nothing is
+   * left to read; RuntimeError when another task is reading.
    */
   async read(n = -1): Promise<Uint8Array> {
     n = checkCount("Stream.read", n, true);
+    this.checkReader("read");
     if (n < 0) {
       const parts: Uint8Array[] = [];
       let total = 0;
-      for (;;) {
-        const len = this.input.length;
-        if (len) {
-          parts.push(this.take(len));
-          total += len;
+      try {
+        for (;;) {
+          const len = this.input.length;
+          if (len) {
+            parts.push(this.take(len));
+            total += len;
+          }
+          if (this.atEnd()) break;
+          await this.waitInput("read");
         }
-        if (this.atEnd()) break;
-        await this.waitInput("read");
+      } catch (e) {
+        this.putBack(parts);
+        throw e;
       }
       if (total === 0) this.throwError();
       return concat(parts, total);
@@ -318,6 +340,7 @@ export class Stream implements WaitHome {
   /** Reads up to buf.length bytes into buf; returns how many (0 at EOF). */
   async readinto(buf: Uint8Array): Promise<number> {
     if (!(buf instanceof Uint8Array)) throw new TypeError(`Stream.readinto: expected a Uint8Array, got ${describe(buf)}`);
+    this.checkReader("readinto");
     if (buf.length === 0) return 0;
     while (this.input.length === 0 && !this.atEnd()) await this.waitInput("readinto");
     const k = Math.min(buf.length, this.input.length);
@@ -335,6 +358,7 @@ export class Stream implements WaitHome {
   async readexactly(n: number): Promise<Uint8Array> {
     n = checkCount("Stream.readexactly", n, false);
     if (n === Infinity) throw new RangeError("Stream.readexactly: needs a finite count");
+    this.checkReader("readexactly");
     if (n <= READ_BUFFER_LIMIT) {
       while (this.input.length < n && !this.atEnd()) await this.waitInput("readexactly");
       if (this.input.length >= n) return this.take(n);
@@ -343,19 +367,23 @@ export class Stream implements WaitHome {
     }
     const parts: Uint8Array[] = [];
     let got = 0;
-    for (;;) {
-      const k = Math.min(n - got, this.input.length);
-      if (k) {
-        parts.push(this.take(k));
-        got += k;
+    try {
+      for (;;) {
+        const k = Math.min(n - got, this.input.length);
+        if (k) {
+          parts.push(this.take(k));
+          got += k;
+        }
+        if (got === n) return concat(parts, n);
+        if (this.atEnd()) break;
+        await this.waitInput("readexactly");
       }
-      if (got === n) return concat(parts, n);
-      if (this.atEnd()) {
-        this.throwError();
-        throw new IncompleteReadError(concat(parts, got), n);
-      }
-      await this.waitInput("readexactly");
+      this.throwError();
+    } catch (e) {
+      this.putBack(parts);
+      throw e;
     }
+    throw new IncompleteReadError(concat(parts, got), n);
   }
 
   /**
@@ -365,6 +393,7 @@ export class Stream implements WaitHome {
    */
   async readline(max = Infinity): Promise<Uint8Array> {
     max = checkCount("Stream.readline", max, false);
+    this.checkReader("readline");
     if (max === 0) return EMPTY;
     if (max <= READ_BUFFER_LIMIT) {
       let scanned = 0;
@@ -384,21 +413,25 @@ export class Stream implements WaitHome {
     }
     const parts: Uint8Array[] = [];
     let got = 0;
-    for (;;) {
-      const to = Math.min(this.input.length, max - got);
-      const i = this.input.indexOf(10, 0, to);
-      const k = i >= 0 ? i + 1 : to;
-      if (k) {
-        parts.push(this.take(k));
-        got += k;
+    try {
+      for (;;) {
+        const to = Math.min(this.input.length, max - got);
+        const i = this.input.indexOf(10, 0, to);
+        const k = i >= 0 ? i + 1 : to;
+        if (k) {
+          parts.push(this.take(k));
+          got += k;
+        }
+        if (i >= 0 || got === max) return concat(parts, got);
+        if (this.atEnd()) break;
+        await this.waitInput("readline");
       }
-      if (i >= 0 || got === max) return concat(parts, got);
-      if (this.atEnd()) {
-        if (got === 0) this.throwError();
-        return concat(parts, got);
-      }
-      await this.waitInput("readline");
+    } catch (e) {
+      this.putBack(parts);
+      throw e;
     }
+    if (got === 0) this.throwError();
+    return concat(parts, got);
   }
 
   // ---- writing -----------------------------------------------------------
@@ -466,6 +499,16 @@ export class Stream implements WaitHome {
     await w;
   }
 
+  /**
+   * @internal Closes for a handler that failed or was cancelled: what it
+   * wrote still goes out if the socket takes it now; if the peer is not
+   * taking bytes, the connection is dropped rather than held open for it.
+   */
+  closeAfterFailure(): void {
+    this.close();
+    if (this.output.length) this.abort();
+  }
+
   /** Drops the connection at once (unsent bytes are lost; the peer may see a reset). */
   abort(): void {
     this.closing = true;
@@ -528,6 +571,25 @@ export class Stream implements WaitHome {
     this.maybeResume();
     return r;
   }
+  /**
+   * A read that collected bytes and ends without handing them to its caller
+   * returns them to the front of the input: what an awaitable consumed is
+   * never lost.
+   */
+  private putBack(parts: Uint8Array[]): void {
+    for (let i = parts.length - 1; i >= 0; i--) this.input.unshift(parts[i]);
+    this.pauseIfFull();
+  }
+  private pauseIfFull(): void {
+    if (!this.paused && this.input.length >= READ_BUFFER_LIMIT && this.sock) {
+      this.paused = true;
+      this.sock.pause();
+    }
+  }
+  /** One reader at a time, checked before anything is taken: a second reader would take bytes the parked one has counted on. */
+  private checkReader(fn: string): void {
+    if (this.reader) throw new RuntimeError(`Stream.${fn}: another task is already reading this stream`);
+  }
   private maybeResume(): void {
     if (this.paused && this.input.length < READ_BUFFER_LIMIT) {
       this.paused = false;
@@ -589,6 +651,20 @@ export class Stream implements WaitHome {
     if (this.error) sock.abort();
     else sock.close();
   }
+}
+
+function isCancelledError(e: unknown): boolean {
+  try {
+    return e instanceof CancelledError;
+  } catch {
+    // A revoked Proxy throws on the prototype lookup.
+    return false;
+  }
+}
+
+function peerName(s: Stream): string {
+  const p = s.getExtraInfo("peername") as [string, number] | undefined;
+  return p ? `${p[0]}:${p[1]}` : "an unknown peer";
 }
 
 // ---- client -----------------------------------------------------------------
@@ -704,26 +780,62 @@ export class Server implements WaitHome {
     if (this.error && !this.listening) throw this.error;
   }
 
+  // Called from the port's host callback: nothing may escape it (on XS that aborts the VM).
   private accept(attach: (handlers: SocketHandlers) => NetSocket): void {
     const stream = new Stream();
-    stream.accepted(attach(stream.handlers));
+    try {
+      stream.accepted(attach(stream.handlers));
+    } catch (e) {
+      // The port could not make the socket (out of sockets or memory): this client is lost, the server goes on.
+      this.loop.callExceptionHandler({ message: `${this}: accepting a connection failed`, exception: e, future: null });
+      return;
+    }
     if (this.closedFlag) {
       stream.abort();
       return;
     }
     stream.server = this;
     this.streams.add(stream);
-    const cb = this.callback;
-    const task = this.loop.createTask(() => cb(stream, stream));
+    let task: Task<void> | null = null;
+    const serveConnection = (): Promise<void> => this.serve(stream, task);
+    try {
+      task = this.loop.createTask(serveConnection);
+    } catch (e) {
+      // The loop is closed: nobody will serve this client.
+      stream.abort();
+      this.loop.callExceptionHandler({ message: `${this}: no task for the connection from ${peerName(stream)}`, exception: e, future: null });
+      return;
+    }
     this.tasks.add(task);
     task.onDone(this.taskDone);
   }
   private readonly taskDone = (t: Task<any>): void => {
     this.tasks.delete(t);
-    // onDone marks the outcome retrieved; report a failure as an unretrieved one would be.
-    const { failed, value } = t.peekOutcome();
-    if (failed && !t.cancelled()) this.loop.callExceptionHandler({ message: "Task exception wasn't retrieved", exception: value, future: t });
   };
+
+  /**
+   * Runs the callback for one connection. Its failure (any value) is
+   * reported here, once, and the connection closed: the handler that
+   * failed will not close it, and its task ends normally so the loop does
+   * not report it again. A cancelled handler also gets its connection
+   * closed (as CPython does) and ends cancelled.
+   */
+  private async serve(stream: Stream, task: Task<void> | null): Promise<void> {
+    try {
+      // `await` also turns a callback that throws synchronously, or returns
+      // an object whose `then` throws, into a failure caught here.
+      await this.callback(stream, stream);
+      return;
+    } catch (e) {
+      stream.closeAfterFailure();
+      if (isCancelledError(e)) throw e;
+      this.loop.callExceptionHandler({ message: `${this}: the connection handler for ${peerName(stream)} failed`, exception: e, future: task });
+    }
+  }
+
+  toString(): string {
+    return `<Server port ${this.port}${this.closedFlag ? " closed" : ""}>`;
+  }
 
   private park(): Promise<void> {
     const w = getEventLoop().waiter<void>();
@@ -746,8 +858,15 @@ export class Server implements WaitHome {
 
 /**
  * Starts a TCP server on host:port; callback(reader, writer) runs as a new
- * task for each connection (it may be async). An error it raises goes to the
- * loop's exception handler; the server keeps serving.
+ * task for each connection (it may be async) and owns the stream: returning
+ * leaves it open (close it, or hand it on). When the callback throws or
+ * rejects (with any value) the failure goes to the loop's exception handler,
+ * once, naming the server and the peer, and the connection is closed; a
+ * cancelled callback also has its connection closed. The server keeps
+ * serving either way. backlog: connections the system queues before they
+ * are accepted. Errors: OSError (EADDRINUSE, …), RangeError for a port
+ * outside 0–65535 or a bad backlog, TypeError for a callback that is not a
+ * function, NoNetPortError when the host has no network port.
  */
 export async function startServer(callback: ConnectionCallback, host: string, port: number, backlog = 5): Promise<Server> {
   if (typeof callback !== "function") throw new TypeError(`startServer: expected a callback function, got ${describe(callback)}`);
