@@ -320,6 +320,34 @@ describe("streams: failing connection handlers", function () {
   });
 });
 
+describe("streams: the node:net port turns any error into an OSError", function () {
+  it("a socket error that is not an Error (Object.create(null), a revoked Proxy) arrives as OSError EIO; nothing is thrown in the event", async () => {
+    const srv = net.createServer((s) => s.on("error", () => undefined));
+    await new Promise<void>((res) => srv.listen(0, HOST, () => res()));
+    try {
+      await withHost(new NodeHost(), (loop) =>
+        loop.runUntilComplete(async () => {
+          for (const bad of [Object.create(null), (() => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; })()]) {
+            const [r] = await asyncio.openConnection(HOST, (srv.address() as net.AddressInfo).port);
+            const sock = (r as unknown as { sock: { s: net.Socket } }).sock.s;
+            const reading = asyncio.createTask(() => r.read(10));
+            await asyncio.sleep(0.01);
+            sock.emit("error", bad);
+            const e = await expectReject(reading);
+            expect(e).to.be.instanceOf(OSError);
+            expect((e as OSError).code).to.equal("EIO");
+            expect((e as OSError).message).to.contain("connect");
+            r.abort();
+          }
+        }),
+      );
+    } finally {
+      await new Promise((res) => srv.close(res));
+      for (let i = 0; i < 100 && openSocketCount(); i++) await pause(5);
+    }
+  });
+});
+
 describe("streams: a cancelled or timed-out read loses no input", function () {
   this.timeout(20000);
 

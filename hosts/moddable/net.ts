@@ -8,8 +8,13 @@
 // ECMA-419 reports the end of the stream and a failure the same way
 // (onError), so after connecting onError reads as EOF; before it, as
 // ECONNREFUSED. There is no reset: abort() is close().
+//
+// Every callback here runs from the socket layer's host callback, where an
+// exception that escapes aborts the VM (a reboot): each one catches what it
+// runs and turns it into a failed connection or a reported accept.
 import TCP from "embedded:io/socket/tcp";
 import Listener from "embedded:io/socket/listener";
+import { safeString } from "asyncio/format";
 import { OSError, setDefaultNetPort, type ListenHandlers, type NetListener, type NetPort, type NetSocket, type SocketHandlers } from "asyncio/netport";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -20,8 +25,15 @@ function address(host: string): string {
   throw new OSError(`${JSON.stringify(host)}: this host resolves no names; use a dotted IPv4 address`, "ENOTFOUND");
 }
 
+/** The message of whatever the socket layer threw. Never throws. */
 function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  try {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === "string") return m;
+  } catch {
+    // a throwing getter, a revoked Proxy
+  }
+  return safeString(e);
 }
 
 class Ecma419Socket implements NetSocket {
@@ -42,18 +54,30 @@ class Ecma419Socket implements NetSocket {
       nodelay: true,
       format: "buffer",
       onReadable(count: number) {
-        self.readable = count;
-        if (!self.paused) self.pull();
+        try {
+          self.readable = count;
+          if (!self.paused) self.pull();
+        } catch (e) {
+          self.broken(e);
+        }
       },
       onWritable(count: number) {
-        self.writable = count;
-        if (!self.connected) {
-          self.connected = true;
-          self.h.onConnect();
-        } else self.h.onWritable();
+        try {
+          self.writable = count;
+          if (!self.connected) {
+            self.connected = true;
+            self.h.onConnect();
+          } else self.h.onWritable();
+        } catch (e) {
+          self.broken(e);
+        }
       },
       onError() {
-        self.failed();
+        try {
+          self.failed();
+        } catch (e) {
+          self.broken(e);
+        }
       },
     } as ConstructorParameters<typeof TCP>[0]);
     if (this.connected) this.remember();
@@ -80,6 +104,19 @@ class Ecma419Socket implements NetSocket {
       if (this.readable > 0 && !this.paused) this.pull();
       this.ended = true;
       this.h.onEnd();
+    }
+  }
+  /** Something threw inside a socket callback (a read that failed): the connection is unusable. Never throws. */
+  private broken(e: unknown): void {
+    try {
+      if (!this.done) this.h.onError(new OSError(`socket failed: ${message(e)}`, "EIO"));
+    } catch {
+      // the stream's handlers only record; nothing is left to tell
+    }
+    try {
+      this.finish();
+    } catch {
+      // already torn down
     }
   }
   private finish(): void {
@@ -150,8 +187,19 @@ export class Ecma419NetPort implements NetPort {
         port,
         onReadable(this: Listener, count: number) {
           for (let i = 0; i < count; i++) {
-            const from = this.read();
+            let from: TCP | undefined;
+            try {
+              from = this.read();
+            } catch (e) {
+              // The connection could not be taken (out of sockets or memory): the
+              // server reports it as a failed accept and goes on listening.
+              h.onConnection(() => {
+                throw new OSError(`accept failed: ${message(e)}`, "EMFILE");
+              });
+              break;
+            }
             if (!from) break;
+            // Server.accept catches what attaching throws and reports it.
             h.onConnection((handlers) => new Ecma419Socket(handlers, { from }));
           }
         },

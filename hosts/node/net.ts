@@ -1,4 +1,6 @@
 import * as net from "net";
+import { isInstance } from "../../modules/asyncio/errors";
+import { safeString } from "../../modules/asyncio/format";
 import { OSError, setDefaultNetPort, type ListenHandlers, type NetListener, type NetPort, type NetSocket, type SocketHandlers } from "../../modules/asyncio/netport";
 
 // Every socket and listener this port opened and that is not closed yet (tests check nothing leaks).
@@ -11,10 +13,18 @@ export function openListenerCount(): number {
   return openListeners.size;
 }
 
+// Runs inside node:net's error events, where a throw would crash the process:
+// it must not throw, whatever it is given.
 function toOSError(e: unknown, what: string): OSError {
-  const err = e as NodeJS.ErrnoException;
-  if (err instanceof OSError) return err;
-  return new OSError(`${what}: ${err && err.message ? err.message : String(e)}`, (err && typeof err.code === "string" && err.code) || "EIO");
+  if (isInstance(e, OSError)) return e as OSError;
+  let message: unknown;
+  let code: unknown;
+  try {
+    ({ message, code } = e as NodeJS.ErrnoException);
+  } catch {
+    // null, undefined, a revoked Proxy, a throwing getter
+  }
+  return new OSError(`${what}: ${typeof message === "string" && message ? message : safeString(e)}`, typeof code === "string" && code ? code : "EIO");
 }
 
 class NodeSocket implements NetSocket {

@@ -5,7 +5,11 @@
  *
  * Every callback may come from the host's own callback context (outside any
  * asyncio step); the library only records what happened and wakes waiters
- * with loop.wakeSoon().
+ * with loop.wakeSoon(). An exception escaping such a context aborts the VM on
+ * XS (a device reboot), so neither side lets one out: the library's handlers
+ * never throw (a failed accept is reported through the loop's exception
+ * handler), and a port catches what its own socket layer throws inside its
+ * callbacks and reports it as onError, or as an attach that throws.
  */
 import { named, RuntimeError } from "./errors";
 import { HostSlot } from "./hostslot";
@@ -66,7 +70,11 @@ export interface ListenHandlers {
   onListening(port: number): void;
   /** Binding failed, or the listener broke: an OSError. */
   onError(error: Error): void;
-  /** A client connected: call attach synchronously to get its socket. */
+  /**
+   * A client connected: call attach synchronously to get its socket. attach
+   * may throw (the port could not make the socket: out of sockets or memory);
+   * the server reports that and goes on listening.
+   */
   onConnection(attach: (handlers: SocketHandlers) => NetSocket): void;
 }
 

@@ -36,7 +36,7 @@
  * connection is closed, since a handler that failed will not close it and
  * a device has about ten sockets.
  */
-import { CancelledError, named, RuntimeError } from "./errors";
+import { isCancelledError, named, RuntimeError } from "./errors";
 import { getEventLoop, type Loop } from "./loop";
 import { getNetPort, OSError, type NetListener, type NetSocket, type SocketHandlers } from "./netport";
 import type { Task } from "./task";
@@ -650,15 +650,6 @@ export class Stream implements WaitHome {
     this.sockClosed = true;
     if (this.error) sock.abort();
     else sock.close();
-  }
-}
-
-function isCancelledError(e: unknown): boolean {
-  try {
-    return e instanceof CancelledError;
-  } catch {
-    // A revoked Proxy throws on the prototype lookup.
-    return false;
   }
 }
 
