@@ -9,6 +9,7 @@ import { NodeHost } from "../hosts/node";
 import { openSocketCount } from "../hosts/node/net";
 import type { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime, withHost } from "./helpers";
+import { thrownValues } from "./xs/thrown-values";
 
 const HOST = "127.0.0.1";
 const text = (b: Uint8Array): string => Buffer.from(b).toString("latin1");
@@ -108,47 +109,7 @@ async function withFakePort<R>(body: (port: FakePort, host: VirtualHost, loop: L
   }
 }
 
-/** Everything a test may meet being thrown: none of it may break the report. */
-function nastyValues(): [string, () => unknown][] {
-  return [
-    ["Object.create(null)", () => Object.create(null)],
-    ["a Symbol", () => Symbol("boom")],
-    [
-      "an object whose toString, message and stack getters throw",
-      () => ({
-        toString() {
-          throw new Error("toString");
-        },
-        get message(): string {
-          throw new Error("message");
-        },
-        get stack(): string {
-          throw new Error("stack");
-        },
-      }),
-    ],
-    [
-      "an Error whose message and stack getters throw",
-      () => {
-        const e = new Error("x");
-        // stack first: redefining it makes V8 format the stack, which reads message.
-        Object.defineProperty(e, "stack", { get() { throw Object.create(null); } });
-        Object.defineProperty(e, "message", { get() { throw Symbol("m"); } });
-        return e;
-      },
-    ],
-    [
-      "a revoked Proxy",
-      () => {
-        const { proxy, revoke } = Proxy.revocable({}, {});
-        revoke();
-        return proxy;
-      },
-    ],
-    ["a plain Error", () => new Error("handler failed")],
-    ["undefined", () => undefined],
-  ];
-}
+const nastyValues = thrownValues;
 
 describe("streams: failing connection handlers", function () {
   this.timeout(20000);

@@ -59,11 +59,17 @@ export class XsnapWorker {
     );
   }
 
-  /** Evaluates a script; resolves once XS is quiescent (no promise jobs, no immediates). */
+  /**
+   * Evaluates a script; resolves once XS is quiescent (no promise jobs, no
+   * immediates). The script runs through an indirect eval inside a guard
+   * (see guarded()): as with xsnap's own eval, var and function declarations
+   * become globals, while top-level let/const stay local to the script.
+   * A script that throws resolves with ok: false and the error's text.
+   */
   async evaluate(source: string, onRequest: (message: any) => Promise<unknown> | unknown = defaultRequest): Promise<Evaluation> {
     const start = process.hrtime.bigint();
     const before = this.stdout.length;
-    this.send("e", source);
+    this.send("e", guarded(source));
     for (;;) {
       const msg = await this.next();
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -118,6 +124,35 @@ export class XsnapWorker {
     }
     return this.messages.shift()!;
   }
+}
+
+let formatterScript: string | null = null;
+
+/**
+ * xsnap reports a script's exception with the engine's ToString, outside any
+ * try: a thrown value it cannot stringify (Object.create(null), a Symbol, a
+ * revoked Proxy, a throwing toString) makes that throw again and ends the
+ * worker. The guard rethrows what ToString takes as it is (the reply is the
+ * same as unguarded), and anything else as an Error carrying formatError's
+ * text (format.ts, bundled into the catch block: it runs only on failure).
+ */
+function guarded(source: string): string {
+  if (formatterScript === null) {
+    // Loaded on first use: bundling needs the TypeScript compiler.
+    const { bundle } = require("./bundle") as typeof import("./bundle");
+    formatterScript = bundle(path.join(__dirname, "guard.ts"));
+  }
+  return `try { (0, eval)(${JSON.stringify(source)}); } catch (thrown) {
+  let printable = true;
+  try { \`\${thrown}\`; } catch { printable = false; }
+  if (printable) throw thrown;
+  let text = "<unprintable value>";
+  try {
+    ${formatterScript}
+    text = globalThis.__moddableAsyncioFormatError(thrown);
+  } catch {}
+  throw new Error("uncaught " + text);
+}`;
 }
 
 /** Requests the XS side makes: sleep (real-time waits). */

@@ -1,6 +1,7 @@
 // Runs every conformance scenario inside XS (xsnap) and prints one
 // "SCENARIO <json>" line per scenario for test/xs.test.ts to compare.
 import { VirtualHost } from "../../hosts/virtual";
+import { formatError } from "../../modules/asyncio/format";
 import { turn, XsHost } from "../../hosts/xs/host";
 import { runScenarios } from "../scenarios/runner";
 
@@ -13,5 +14,5 @@ runScenarios(
   (o) => print(`SCENARIO ${JSON.stringify({ name: o.name, lines: o.lines, error: o.error })}`),
 ).then(
   () => print("SCENARIOS DONE"),
-  (e) => print(`SCENARIOS FAILED ${String(e)}`),
+  (e) => print(`SCENARIOS FAILED ${formatError(e)}`),
 );
