@@ -24,7 +24,7 @@ import asyncio, {
 } from "asyncio";
 import { VirtualHost } from "../../hosts/virtual";
 import { withHost } from "../helpers";
-import { describeCall, describeOp, RESOURCE_ORDER, type GroupSpec, type HostKind, type Op, type Plan, type QName, type RName, type WorkerPlan, type Wrap } from "./plan";
+import { describeCall, describeOp, type GroupSpec, type HostKind, type Op, type Plan, type QName, type RName, type WorkerPlan, type Wrap } from "./plan";
 
 export function makeHost(kind: HostKind): VirtualHost {
   switch (kind) {
@@ -1024,4 +1024,3 @@ export function describeFailures(result: RunResult): string {
   return out.join("\n");
 }
 
-export { RESOURCE_ORDER };

@@ -3,7 +3,8 @@
  * that must catch it. They prove the property test is not vacuous: when the
  * library is right and the runs pass, it is not because nothing is checked.
  */
-import asyncio, { CancelledError, Event, Lock, Queue, RingbufQueue, Semaphore } from "asyncio";
+import asyncio, { Barrier, CancelledError, Event, Lock, Queue, RingbufQueue, Semaphore, ThreadSafeFlag } from "asyncio";
+import { LoopTimer } from "../../modules/asyncio/timer";
 import { K } from "./harness";
 
 /** A failure of `kind` with an example containing `text`. */
@@ -98,5 +99,23 @@ export const MUTANTS: Mutant[] = [
       patch(Event.prototype, "set", () => function (this: Event): void {
         (this as any).state = true;
       }),
+  },
+  {
+    name: "a Barrier party cancelled while waiting still counts",
+    expect: [{ kind: K.staleWaiter, text: "barrier.waiting" }, { kind: K.barrierLeft, text: "barrier" }],
+    plant: () => patch(Barrier.prototype, "unpark", () => (): boolean => true),
+  },
+  {
+    name: "a ThreadSafeFlag keeps its waiter after it resumed",
+    expect: [{ kind: K.unexpected, text: "ThreadSafeFlag" }, { kind: K.waiterLeft, text: "tsf.waiter" }],
+    plant: () =>
+      patch(ThreadSafeFlag.prototype, "resumed", () => function (this: ThreadSafeFlag): void {
+        (this as any).state = false;
+      }),
+  },
+  {
+    name: "timeout()'s deadline stays in the timer heap after the body ended",
+    expect: [{ kind: K.loopLeft, text: "timer heap" }],
+    plant: () => patch(LoopTimer.prototype, "stop", () => function (this: LoopTimer): void {}),
   },
 ];
