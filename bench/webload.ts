@@ -146,15 +146,32 @@ export async function webLoad(port: number, clients = 50, requests = 20): Promis
 
 export const WEBSERVER_ENTRY = path.resolve(__dirname, "..", "examples", "webserver.ts");
 
+/** The example's limits (examples/webserver.ts explains each). */
+export interface WebLimits {
+  /** Seconds for a whole request (request line, headers, body); also a kept-alive connection's idle time. */
+  requestTimeoutS: number;
+  /** Connections served at once; more get 503. */
+  maxConnections: number;
+}
+
 export interface WebApp {
   run: Run;
   server: Server;
   port: number;
-  app: { server: Server | null; port: number; requests: number; leds: { name: string; pin: { value(v?: number | boolean): 0 | 1 | void } }[] };
+  app: { server: Server | null; port: number; requests: number; limits: WebLimits; leds: { name: string; pin: { value(v?: number | boolean): 0 | 1 | void } }[] };
+  /** The example's own limits, before startWebApp's overrides. */
+  defaults: WebLimits;
 }
 
-/** Starts examples/webserver.ts on the simulated board, real time, on a free port. */
-export async function startWebApp(): Promise<WebApp> {
+/** Enough connections for webLoad's 50 concurrent clients: the load figure measures the loop, not the device's socket cap. */
+export const LOAD_LIMITS: Partial<WebLimits> = { maxConnections: 64 };
+
+/**
+ * Starts examples/webserver.ts on the simulated board, real time, on a free
+ * port; `limits` replaces some of the example's limits before any client
+ * connects.
+ */
+export async function startWebApp(limits: Partial<WebLimits> = {}): Promise<WebApp> {
   const previous = process.env.WEBSERVER_PORT;
   process.env.WEBSERVER_PORT = "0";
   const log = console.log;
@@ -176,7 +193,9 @@ export async function startWebApp(): Promise<WebApp> {
     run.stop();
     throw new Error("examples/webserver.ts did not start its server");
   }
-  return { run, server: app.server, port: app.port, app };
+  const defaults = app.limits ? { ...app.limits } : (undefined as unknown as WebLimits);
+  if (app.limits) Object.assign(app.limits, limits);
+  return { run, server: app.server, port: app.port, app, defaults };
 }
 
 const GREEN = 14;
@@ -204,7 +223,7 @@ export function greenLateness(run: Run, from: number, to: number): number[] {
  * run in the same Node process as the server, so their CPU time counts too.
  */
 export async function webLoadFigure(minLoadMs = MIN_LOAD_MS): Promise<{ p50: number; p99: number; max: number; samples: number }> {
-  const web = await startWebApp();
+  const web = await startWebApp(LOAD_LIMITS);
   try {
     const from = web.run.elapsed();
     do {

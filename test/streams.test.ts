@@ -5,7 +5,7 @@ import asyncio, { EOFError, IncompleteReadError, NoNetPortError, OSError, READ_B
 import { setDefaultNetPort, setNetPort } from "../modules/asyncio/netport";
 import { NodeHost } from "../hosts/node";
 import { installNodeNet, openListenerCount, openSocketCount } from "../hosts/node/net";
-import { greenLateness, HttpConnection, startWebApp, webLoad, type WebApp } from "../bench/webload";
+import { greenLateness, HttpConnection, LOAD_LIMITS, startWebApp, webLoad, type WebApp } from "../bench/webload";
 import { withHost } from "./helpers";
 
 const HOST = "127.0.0.1";
@@ -429,7 +429,7 @@ describe("streams (TCP, Node host)", function () {
     let web: WebApp;
     const created: Task<unknown>[] = [];
     before(async () => {
-      web = await startWebApp();
+      web = await startWebApp(LOAD_LIMITS);
       // Track every task made from now on (connection handlers, waitFor runners…); the blink tasks came before.
       const loop = web.run.loop as unknown as { spawn: (...a: unknown[]) => Task<unknown> };
       const spawn = loop.spawn;
