@@ -405,6 +405,35 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
     });
   });
 
+  for (const [what, read] of [
+    ["read(10)", (r: Stream) => r.read(10)],
+    ["read()", (r: Stream) => r.read()],
+    ["readline()", (r: Stream) => r.readline()],
+    ["readexactly(3)", (r: Stream) => r.readexactly(3)],
+  ] as const) {
+    it(`${what}: bytes arriving at the very moment waitFor / timeout() expires are either returned or left for the next read`, async () => {
+      for (const [limit, offset] of [["waitForMs", -1], ["waitForMs", 0], ["waitForMs", 1], ["timeoutMs", -1], ["timeoutMs", 0], ["timeoutMs", 1]] as const) {
+        await withFakePort(async (port, host) => {
+          const [r, peer] = await connect(port);
+          // The data lands just before, with, or just after the deadline (virtual ms).
+          host.after(50 + offset, () => {
+            peer.send("ab\n");
+            peer.h.onEnd();
+          });
+          let got = "";
+          try {
+            got = text(await (limit === "waitForMs" ? asyncio.waitForMs(read(r), 50) : asyncio.timeoutMs(50, () => read(r))));
+          } catch (e) {
+            expect(e).to.be.instanceOf(asyncio.TimeoutError);
+          }
+          const rest = text(await r.read());
+          expect(got + rest, `${limit}, data at ${50 + offset} ms`).to.equal("ab\n");
+          r.close();
+        });
+      }
+    });
+  }
+
   it("a connection error in the middle of readexactly(n > 16 KiB): the error is raised and the bytes stay readable", async () => {
     await withFakePort(async (port, host) => {
       const [r, peer] = await connect(port);

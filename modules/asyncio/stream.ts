@@ -302,8 +302,10 @@ export class Stream implements WaitHome {
 
   /**
    * Up to n bytes (at least one; an empty array at EOF). n < 0 (default):
-   * everything until EOF. Raises the connection's OSError when nothing is
-   * left to read; RuntimeError when another task is reading.
+   * everything until EOF. Errors: the connection's OSError once nothing is
+   * left to read, RuntimeError when another task is reading, TypeError /
+   * RangeError for a bad n. Cancelled or timed out, it leaves every byte
+   * for the next read.
    */
   async read(n = -1): Promise<Uint8Array> {
     n = checkCount("Stream.read", n, true);
@@ -337,7 +339,7 @@ export class Stream implements WaitHome {
     return this.take(Math.min(n, this.input.length));
   }
 
-  /** Reads up to buf.length bytes into buf; returns how many (0 at EOF). */
+  /** Reads up to buf.length bytes into buf; returns how many (0 at EOF). Errors as read(). */
   async readinto(buf: Uint8Array): Promise<number> {
     if (!(buf instanceof Uint8Array)) throw new TypeError(`Stream.readinto: expected a Uint8Array, got ${describe(buf)}`);
     this.checkReader("readinto");
@@ -354,7 +356,11 @@ export class Stream implements WaitHome {
     return k;
   }
 
-  /** Exactly n bytes; IncompleteReadError (an EOFError) if the stream ends first. */
+  /**
+   * Exactly n bytes; IncompleteReadError (an EOFError, with what arrived) if
+   * the stream ends first; otherwise errors as read(). Cancelled, timed out
+   * or failed, it leaves every byte for the next read.
+   */
   async readexactly(n: number): Promise<Uint8Array> {
     n = checkCount("Stream.readexactly", n, false);
     if (n === Infinity) throw new RangeError("Stream.readexactly: needs a finite count");
@@ -389,7 +395,8 @@ export class Stream implements WaitHome {
   /**
    * One line, with its "\n"; at EOF what is left (maybe empty). With `max`,
    * returns after at most max bytes even without a newline (a result of
-   * max bytes not ending in "\n" means the line is longer).
+   * max bytes not ending in "\n" means the line is longer). Errors as
+   * read(); cancelled or timed out, it leaves every byte for the next read.
    */
   async readline(max = Infinity): Promise<Uint8Array> {
     max = checkCount("Stream.readline", max, false);
