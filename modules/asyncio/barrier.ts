@@ -1,5 +1,5 @@
 import { Task } from "./task";
-import { getEventLoop } from "./loop";
+import { getEventLoop, settledNow } from "./loop";
 import { BrokenBarrierError } from "./syncerrors";
 import { describe } from "./ticks";
 import { checkCount } from "./validate";
@@ -85,7 +85,7 @@ export class Barrier implements WaitHome {
       w.home = null;
       w.loop.wake(w, i);
     }
-    return Promise.resolve(this.parties - 1);
+    return settledNow(this.parties - 1);
   }
 
   /** Breaks the barrier until reset(): waiting tasks and later wait() calls get BrokenBarrierError. */

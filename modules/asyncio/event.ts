@@ -1,4 +1,4 @@
-import { getEventLoop } from "./loop";
+import { getEventLoop, settledNow } from "./loop";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /** A flag tasks can wait for; set() wakes every waiter. */
@@ -25,7 +25,7 @@ export class Event implements WaitHome {
   }
   /** Resolves to true once the event is set (at once if it is set now). */
   wait(): Promise<true> {
-    if (this.state) return Promise.resolve(true);
+    if (this.state) return settledNow(true);
     const loop = getEventLoop();
     // The same task waiting again (a Promise.race loop) shares its parked waiter.
     const again = loop.current?.pendingOn(this);

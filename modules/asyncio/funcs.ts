@@ -1,6 +1,6 @@
 import { CancelledError, RuntimeError } from "./errors";
 import { within } from "./timeout";
-import { getEventLoop, type Coro, type Loop } from "./loop";
+import { getEventLoop, settledNow, type Coro, type Loop } from "./loop";
 import { Task } from "./task";
 import { describe } from "./ticks";
 import { checkDuration, secondsToMs } from "./validate";
@@ -209,7 +209,7 @@ export function gather<const T extends readonly unknown[]>(aws: T, options: Gath
       w.awaited = true;
       return Promise.reject(w.value);
     }
-    return Promise.resolve(w.value) as Promise<any>;
+    return settledNow(w.value) as Promise<any>;
   }
   w.home = w;
   return w as unknown as Promise<any>;

@@ -1,5 +1,5 @@
 import { RuntimeError } from "./errors";
-import { getEventLoop } from "./loop";
+import { getEventLoop, settledNow } from "./loop";
 import { checkFunction } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
@@ -32,7 +32,7 @@ export class Lock implements WaitHome {
   acquire(): Promise<true> {
     if (this.state === UNLOCKED) {
       this.state = LOCKED;
-      return Promise.resolve(true);
+      return settledNow(true);
     }
     const w = getEventLoop().waiter<boolean>();
     if (w.state === PARKED) {

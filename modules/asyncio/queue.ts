@@ -1,6 +1,6 @@
 import { Event } from "./event";
 import { Fifo } from "./fifo";
-import { getEventLoop } from "./loop";
+import { getEventLoop, noteProgress, settledNow } from "./loop";
 import { QueueEmpty, QueueFull } from "./syncerrors";
 import { RuntimeError, isInstance } from "./errors";
 import { Task } from "./task";
@@ -70,6 +70,7 @@ export class Queue<T = unknown> {
   /** Adds item, waiting while the queue is full. */
   async put(item: T): Promise<void> {
     checkItem("Queue.put()", item);
+    noteProgress();
     let again = false;
     while (this.full()) {
       await this.park(this.putters, this.putHome, again);
@@ -85,6 +86,7 @@ export class Queue<T = unknown> {
   }
   /** Removes and returns the oldest item, waiting while the queue is empty. */
   async get(): Promise<T> {
+    noteProgress();
     let again = false;
     while (this.items.length === 0) {
       await this.park(this.getters, this.getHome, again);
@@ -105,7 +107,7 @@ export class Queue<T = unknown> {
   }
   /** Waits until every item put has been marked with taskDone() (CPython's join()). */
   join(): Promise<true> {
-    if (this.unfinished === 0) return Promise.resolve(true);
+    if (this.unfinished === 0) return settledNow(true as const);
     return (this.finished ??= new Event()).wait();
   }
 

@@ -1,4 +1,4 @@
-import { getEventLoop } from "./loop";
+import { getEventLoop, settledNow } from "./loop";
 import { QueueEmpty, QueueFull } from "./syncerrors";
 import { checkCount } from "./validate";
 import { checkItem } from "./queue";
@@ -64,8 +64,10 @@ export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
     checkItem("RingbufQueue.putNowait()", item);
     const w = this.getters.shift();
     if (w) {
-      // A task is waiting (so the ring is empty): hand the item over.
+      // A task is waiting (so the ring is empty): hand the item over. The
+      // ring's room is still there: a putter woken for it passes it on.
       w.loop.wakeSoon(w, item);
+      wakeFirst(this.putters);
       return;
     }
     if (this.count === this.capacity) {
@@ -91,7 +93,7 @@ export class RingbufQueue<T = unknown> implements WaitHome, AsyncIterable<T> {
   }
   /** Removes and returns the oldest item, waiting while the queue is empty. */
   get(): Promise<T> {
-    if (this.count > 0) return Promise.resolve(this.take());
+    if (this.count > 0) return settledNow(this.take());
     const w = getEventLoop().waiter<T>();
     if (w.state === PARKED) {
       w.home = this;

@@ -1,4 +1,4 @@
-import { getEventLoop } from "./loop";
+import { getEventLoop, settledNow } from "./loop";
 import { holding } from "./lock";
 import { checkCount } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
@@ -26,7 +26,7 @@ export class Semaphore implements WaitHome {
   acquire(): Promise<true> {
     if (this.value > 0) {
       this.value--;
-      return Promise.resolve(true);
+      return settledNow(true);
     }
     const w = getEventLoop().waiter<boolean>();
     if (w.state === PARKED) {

@@ -1,5 +1,5 @@
 import { CancelledError, RuntimeError, isCancelledError } from "./errors";
-import type { Loop } from "./loop";
+import { noteProgress, type Loop } from "./loop";
 import { PARKED, Waiter, type Runnable, type WaitHome } from "./waiter";
 
 const QUEUED = 0;
@@ -232,6 +232,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   /** @internal */
   settled(): Promise<T> {
     this.retrieved = true;
+    noteProgress();
     return this.failed ? Promise.reject(this.outcome) : Promise.resolve(this.outcome as T);
   }
   /** @internal */

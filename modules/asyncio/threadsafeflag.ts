@@ -1,5 +1,5 @@
 import { RuntimeError } from "./errors";
-import { getEventLoop } from "./loop";
+import { getEventLoop, settledNow } from "./loop";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /**
@@ -28,7 +28,7 @@ export class ThreadSafeFlag implements WaitHome {
     }
     if (this.state) {
       this.state = false;
-      return Promise.resolve();
+      return settledNow(undefined);
     }
     const w = getEventLoop().waiter<void>();
     if (w.state === PARKED) {

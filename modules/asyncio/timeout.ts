@@ -1,6 +1,6 @@
 import { cancelSafely } from "./cancel";
 import { CancelledError, TimeoutError, isCancelledError } from "./errors";
-import { getEventLoop, type Loop } from "./loop";
+import { getEventLoop, noteProgress, type Loop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
 import { checkDuration, checkFunction, secondsToMs } from "./validate";
@@ -93,7 +93,8 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
   const caller = loop.current;
   const scope = new Scope(inner);
   const timer = ms === null ? null : new LoopTimer(scope.expire);
-  if (!inner.done()) {
+  if (inner.done()) noteProgress();
+  else {
     timer?.start(ms!);
     inner.onDone(scope.done);
     try {
