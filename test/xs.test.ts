@@ -112,6 +112,18 @@ describe("inside XS (xsnap): any thrown value is reported and the worker survive
   it("left no unhandled rejection and no uncaught exception in XS", () => {
     expect(output).to.not.match(/CONSOLE\.ERROR|Unhandled|uncaught/i);
   });
+  it("a request from XS that the driver can't parse or serve still gets a reply (XS waits for one)", async () => {
+    const ask = (text: string) =>
+      `print(new TextDecoder().decode(issueCommand(new TextEncoder().encode(${JSON.stringify(text)}).buffer)));`;
+    const bad = await worker.evaluate(ask("not json"));
+    expect(bad.ok).to.equal(true);
+    expect(bad.output).to.match(/^\{"error":"SyntaxError/);
+    const failing = await worker.evaluate(ask('{"t":"boom"}'), () => {
+      throw Object.create(null);
+    });
+    expect(failing.ok).to.equal(true);
+    expect(failing.output).to.equal('{"error":"[object Object]"}\n');
+  });
   it("a script that throws any value at top level: the driver reports it and the worker carries on", async () => {
     const scripts: [string, RegExp][] = [
       ["throw Object.create(null)", /\[object Object\]/],

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { formatError } from "../../modules/asyncio/format";
 
 /** Meters xsnap reports for one evaluation. `compute` is deterministic. */
 export interface Meter {
@@ -76,8 +77,15 @@ export class XsnapWorker {
       if (msg === null) return { ok: false, error: "xsnap-worker exited", output: this.stdout.slice(before), wallMs };
       const kind = String.fromCharCode(msg[0]);
       if (kind === "?") {
-        const reply = await onRequest(JSON.parse(msg.subarray(1).toString("utf8")));
-        this.send("/", reply === undefined ? "" : JSON.stringify(reply));
+        // XS waits inside issueCommand for this reply: a request that fails still gets one.
+        let reply: string;
+        try {
+          const value = await onRequest(JSON.parse(msg.subarray(1).toString("utf8")));
+          reply = value === undefined ? "" : JSON.stringify(value);
+        } catch (e) {
+          reply = JSON.stringify({ error: formatError(e) });
+        }
+        this.send("/", reply);
         continue;
       }
       await new Promise((r) => setImmediate(r));
