@@ -1,6 +1,6 @@
 // One benchmark job inside XS (xsnap): globalThis.BENCH_JOB says which.
 // The Node side reads compute/heap from xsnap's meters and our RESULT line.
-import { newEventLoop, setHost, type Host } from "asyncio";
+import { formatError, newEventLoop, setHost, type Host } from "asyncio";
 import { XsHost } from "../hosts/xs/host";
 import * as suite from "./suite";
 
@@ -91,5 +91,5 @@ run().then(
     gc();
     print(`RESULT ${JSON.stringify(r ?? null)}`);
   },
-  (e) => print(`FAILED ${String(e)}`),
+  (e) => print(`FAILED ${formatError(e)}`),
 );

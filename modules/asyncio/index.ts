@@ -21,7 +21,7 @@ import { TaskGroup, taskGroup } from "./taskgroup";
 import { timeout, timeoutMs } from "./timeout";
 import { wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./wait";
 import { MonotonicClock } from "./clock";
-import { formatError } from "./format";
+import { formatError, safeString } from "./format";
 import { RINGBUF_MAX_CAPACITY } from "./ringbufqueue";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
 import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, utf8Encode } from "./stream";
@@ -54,7 +54,7 @@ const asyncio = {
   ticksMs, ticksAdd, ticksDiff,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
-  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, RINGBUF_MAX_CAPACITY,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY,
   openConnection, startServer, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
@@ -63,7 +63,7 @@ export default asyncio;
 export {
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
-  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, RINGBUF_MAX_CAPACITY,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY,
 };
 export {
   openConnection, startServer, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,

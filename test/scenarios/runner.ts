@@ -1,4 +1,4 @@
-import { newEventLoop, setHost, type Host } from "asyncio";
+import { formatError, newEventLoop, setHost, type Host } from "asyncio";
 import { scenarios } from "./index";
 import { makePrint, type Scenario } from "./scenario";
 
@@ -26,7 +26,7 @@ export async function runScenarios(makeHost: (s: Scenario) => Host | null, repor
     try {
       await s.run(makePrint(lines));
     } catch (e) {
-      error = e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e);
+      error = formatError(e);
     }
     const ok = error === null && lines.length === s.expected.length && lines.every((l, i) => l === s.expected[i]);
     if (ok) passed++;

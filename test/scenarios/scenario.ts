@@ -1,3 +1,4 @@
+import { safeString } from "asyncio";
 /** A conformance scenario: prints lines, compared whole with `expected`. Runs on Node and inside XS. */
 export type Print = (...parts: unknown[]) => void;
 
@@ -14,8 +15,17 @@ export interface Scenario {
 export function repr(v: unknown, nested = false): string {
   if (typeof v === "string") return nested ? JSON.stringify(v) : v;
   if (Array.isArray(v)) return `[${v.map((x) => repr(x, true)).join(", ")}]`;
-  if (v instanceof Error) return `${v.name}(${v.message && v.message !== "cancelled" && v.message !== "timed out" ? v.message : ""})`;
-  return String(v);
+  let isError = false;
+  try {
+    isError = v instanceof Error;
+  } catch {
+    // A revoked Proxy.
+  }
+  if (isError) {
+    const e = v as Error;
+    return `${e.name}(${e.message && e.message !== "cancelled" && e.message !== "timed out" ? e.message : ""})`;
+  }
+  return safeString(v);
 }
 
 export function makePrint(lines: string[]): Print {
