@@ -9,6 +9,7 @@ import { DelayMs, Pushbutton, Switch } from "buttons";
 import { SimulatedBoard } from "../hosts/node/board";
 import type { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime } from "./helpers";
+import { hostileValues } from "./xs/thrown-values";
 
 const BUTTON = 0;
 
@@ -30,28 +31,6 @@ function press(host: VirtualHost, board: SimulatedBoard, at: number, ms: number,
   for (const [dt, level] of steps) host.at(at + dt, () => board.drive(pin, level));
 }
 
-/** Values user code may throw that break naive reporting (String(), .message, instanceof). */
-function hostileValues(): { name: string; value: unknown }[] {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  const fail = (): never => {
-    throw new Error("getter");
-  };
-  const badError = new Error("bad");
-  // stack first: on V8, redefining stack formats it, which reads name and message.
-  for (const key of ["stack", "name", "message"]) Object.defineProperty(badError, key, { get: fail });
-  const trapAll = new Proxy({}, { get: fail, getPrototypeOf: fail, has: fail, ownKeys: fail, getOwnPropertyDescriptor: fail });
-  return [
-    { name: "Object.create(null)", value: Object.create(null) },
-    { name: "a Symbol", value: Symbol("thrown") },
-    { name: "an object whose toString throws", value: { toString: fail } },
-    { name: "an Error whose name, message and stack getters throw", value: badError },
-    { name: "a revoked Proxy", value: proxy },
-    { name: "a Proxy whose every trap throws", value: trapAll },
-    { name: "undefined", value: undefined },
-    { name: "a plain Error", value: new Error("plain") },
-  ];
-}
 
 /** Settles p into what it rejected with (or "resolved"), without inspecting the value. */
 async function outcome(p: PromiseLike<unknown>): Promise<unknown> {

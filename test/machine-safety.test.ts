@@ -7,6 +7,7 @@ import { Pin, setDigitalPort, type DigitalLine, type DigitalPort, type LineOptio
 import { SimulatedBoard } from "../hosts/node/board";
 import type { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime } from "./helpers";
+import { hostileValues } from "./xs/thrown-values";
 
 async function onBoard(body: (host: VirtualHost, board: SimulatedBoard, loop: Loop) => Promise<void>): Promise<void> {
   await onVirtualTime(async (host, loop) => {
@@ -20,27 +21,6 @@ async function onBoard(body: (host: VirtualHost, board: SimulatedBoard, loop: Lo
   });
 }
 
-/** Values user code may throw that break naive reporting (String(), .message, instanceof). */
-function hostileValues(): { name: string; value: unknown }[] {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  const fail = (): never => {
-    throw new Error("getter");
-  };
-  const badError = new Error("bad");
-  for (const key of ["stack", "name", "message"]) Object.defineProperty(badError, key, { get: fail });
-  const trapAll = new Proxy({}, { get: fail, getPrototypeOf: fail, has: fail, ownKeys: fail, getOwnPropertyDescriptor: fail });
-  return [
-    { name: "Object.create(null)", value: Object.create(null) },
-    { name: "a Symbol", value: Symbol("thrown") },
-    { name: "an object whose toString throws", value: { toString: fail } },
-    { name: "an Error whose name, message and stack getters throw", value: badError },
-    { name: "a revoked Proxy", value: proxy },
-    { name: "a Proxy whose every trap throws", value: trapAll },
-    { name: "undefined", value: undefined },
-    { name: "a plain Error", value: new Error("plain") },
-  ];
-}
 
 /** Settles p into what it rejected with (or "resolved"), without ever inspecting the value. */
 async function outcome(p: PromiseLike<unknown>): Promise<unknown> {

@@ -3,31 +3,11 @@ import asyncio, {
   Barrier, BrokenBarrierError, CancelledError, Event, Queue, RingbufQueue, RuntimeError, TaskGroupError, RINGBUF_MAX_CAPACITY, type Task,
 } from "asyncio";
 import { onVirtualTime } from "./helpers";
+import { thrownValues as hostileValues } from "./xs/thrown-values";
 
 // Issue 9, §2 (any thrown value is safe), §5 (refuse, never hang) and §6
 // (limits, items out as put, no pile-up of Promise.race losers; wait/race).
 
-/** Values user code may throw; made fresh for each use (a revoked Proxy stays revoked). */
-function hostileValues(): [string, () => unknown][] {
-  return [
-    ["Object.create(null)", () => Object.create(null)],
-    ["a Symbol", () => Symbol("boom")],
-    ["an object whose toString throws", () => ({ toString() { throw new Error("no string"); } })],
-    ["an Error whose name, message and stack getters throw", () => {
-      const e = new Error("x");
-      for (const k of ["stack", "name", "message"]) Object.defineProperty(e, k, { get() { throw new Error(`no ${k}`); } });
-      return e;
-    }],
-    ["a revoked Proxy", () => {
-      const { proxy, revoke } = Proxy.revocable({}, {});
-      revoke();
-      return proxy;
-    }],
-    ["a Proxy whose every trap throws", () => new Proxy({}, new Proxy({}, { get() { return () => { throw new Error("trap"); }; } }))],
-    ["undefined", () => undefined],
-    ["a plain Error", () => new Error("plain")],
-  ];
-}
 
 /** The error p raised, boxed: an async function cannot return a revoked Proxy (its `then` is looked up). */
 async function caught(p: PromiseLike<unknown>): Promise<{ error: unknown }> {

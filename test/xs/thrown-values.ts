@@ -38,7 +38,21 @@ export function thrownValues(): [string, () => unknown][] {
         return proxy;
       },
     ],
+    [
+      "a Proxy whose every trap throws",
+      () => {
+        const fail = (): never => {
+          throw new Error("trap");
+        };
+        return new Proxy({}, { get: fail, getPrototypeOf: fail, has: fail, ownKeys: fail, getOwnPropertyDescriptor: fail });
+      },
+    ],
     ["a plain Error", () => new Error("handler failed")],
     ["undefined", () => undefined],
   ];
+}
+
+/** The same values as { name, value } records, made now. */
+export function hostileValues(): { name: string; value: unknown }[] {
+  return thrownValues().map(([name, make]) => ({ name, value: make() }));
 }
