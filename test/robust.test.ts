@@ -222,11 +222,11 @@ describe("wait() (CPython's asyncio.wait)", () => {
         });
         await asyncio.wait([t]);
         await asyncio.sleep(0.1);
-        expect(await errorOf(asyncio.wait([]))).to.be.instanceOf(RangeError);
-        expect(await errorOf(asyncio.wait("x" as unknown as unknown[]))).to.be.instanceOf(TypeError);
-        expect(await errorOf(asyncio.wait([1]))).to.be.instanceOf(TypeError);
-        expect(await errorOf(asyncio.wait([() => asyncio.sleep(0)], { returnWhen: "SOON" as "ALL_COMPLETED" }))).to.be.instanceOf(TypeError);
-        expect(await errorOf(asyncio.wait([() => asyncio.sleep(0)], { timeout: NaN }))).to.be.instanceOf(TypeError);
+        expect(await errorOf(() => asyncio.wait([]))).to.be.instanceOf(RangeError);
+        expect(await errorOf(() => asyncio.wait("x" as unknown as unknown[]))).to.be.instanceOf(TypeError);
+        expect(await errorOf(() => asyncio.wait([1]))).to.be.instanceOf(TypeError);
+        expect(await errorOf(() => asyncio.wait([() => asyncio.sleep(0)], { returnWhen: "SOON" as "ALL_COMPLETED" }))).to.be.instanceOf(TypeError);
+        expect(await errorOf(() => asyncio.wait([() => asyncio.sleep(0)], { timeout: NaN }))).to.be.instanceOf(TypeError);
       });
       expect(host.reports.length).to.equal(1);
       expect(host.reports[0]).to.match(/unread/);
@@ -279,7 +279,7 @@ describe("race(): the first wins, the losers are cancelled and lose nothing", ()
         racer.cancel();
         expect(await errorOf(racer)).to.be.instanceOf(CancelledError);
         expect(a.cancelled()).to.equal(true);
-        expect(await errorOf(asyncio.race([]))).to.be.instanceOf(RangeError);
+        expect(await errorOf(() => asyncio.race([]))).to.be.instanceOf(RangeError);
       });
     });
   });

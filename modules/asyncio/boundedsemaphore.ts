@@ -16,7 +16,8 @@ export class BoundedSemaphore extends Semaphore {
   }
 
   override release(): void {
-    if (this.value >= this.bound) throw new RuntimeError(`BoundedSemaphore.release(): released more times than acquired (bound ${this.bound})`);
+    // Permits handed to woken waiters count as held: releasing one more is an over-release.
+    if (this.value + this.handed >= this.bound) throw new RuntimeError(`BoundedSemaphore.release(): released more times than acquired (bound ${this.bound})`);
     super.release();
   }
 }

@@ -7,26 +7,24 @@
  * from wrap-safe differences (MicroPython's ticks_diff, modulo `period`),
  * and the result is a double that counts on for 2^53 ms.
  *
- * Each difference must span less than half the period (24.8 days on a
- * 32-bit counter): the loop reads the clock at least once an hour while
- * anything is scheduled (it never arms its timer for longer). A difference
- * that looks negative (a counter stepping back) counts as zero, so now()
- * never goes back. Time that passes while nothing is scheduled and the
- * clock is not read for more than half a period may be undercounted; nothing
- * waits on it then.
+ * The raw counter only goes forward, so each difference is taken modulo
+ * the period: a reading up to one whole period (49.7 days) after the last
+ * one counts in full. The loop reads the clock at least once an hour while
+ * anything is scheduled (it never arms its timer for longer), so no time a
+ * sleeper waits on can be lost. A device idle for more than a period with
+ * nothing scheduled undercounts that idle time by whole periods; nothing
+ * was waiting on it, and the next sleep is measured from the next reading.
  */
 export class MonotonicClock {
   private last: number | undefined;
   private elapsed = 0;
   private readonly read: () => number;
   private readonly period: number;
-  private readonly half: number;
 
   /** `read` returns the raw counter in ms; `period` is its wrap period (2^32 for Time.ticks). */
   constructor(read: () => number, period = 2 ** 32) {
     this.read = read;
     this.period = period;
-    this.half = period / 2;
   }
 
   /** Milliseconds, monotonic; starts at the first raw reading taken into [0, period). */
@@ -37,13 +35,8 @@ export class MonotonicClock {
       this.last = raw;
       return (this.elapsed = mod(raw, this.period));
     }
-    const d = mod(raw - last, this.period);
-    // A reading behind the last one is ignored until the counter passes it again.
-    if (d < this.half) {
-      this.last = raw;
-      this.elapsed += d;
-    }
-    return this.elapsed;
+    this.last = raw;
+    return (this.elapsed += mod(raw - last, this.period));
   }
 }
 

@@ -3,9 +3,28 @@
 // name/message/stack getters throw. On XS an exception escaping a host
 // callback aborts the VM, so nothing here may throw, whatever it is given.
 
-function field(e: unknown, key: string): string | undefined {
+// Each property is read by its literal name: Moddable's linker (xsl, with
+// "strip": "*") keeps a built-in such as Error.prototype.stack only when code
+// names it; reading it through e[key] after it was stripped aborts the VM.
+function nameOf(e: Error): string | undefined {
   try {
-    const v = (e as Record<string, unknown>)[key];
+    const v = e.name;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+function messageOf(e: Error): string | undefined {
+  try {
+    const v = e.message;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+function stackOf(e: Error): string | undefined {
+  try {
+    const v = e.stack;
     return typeof v === "string" ? v : undefined;
   } catch {
     return undefined;
@@ -35,9 +54,9 @@ export function formatError(e: unknown): string {
     // A revoked Proxy throws on the prototype lookup.
   }
   if (!isError) return safeString(e);
-  const name = field(e, "name") ?? "Error";
-  const message = field(e, "message") ?? "";
-  const stack = field(e, "stack");
+  const name = nameOf(e as Error) ?? "Error";
+  const message = messageOf(e as Error) ?? "";
+  const stack = stackOf(e as Error);
   if (stack && stack.includes(message)) return stack;
   return `${name}: ${message}${stack ? "\n" + stack : ""}`;
 }

@@ -51,21 +51,26 @@ function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
  */
 export function toTasks(loop: Loop, aws: readonly unknown[], fn: string): Task<unknown>[] {
   for (const aw of aws) {
+    if (aw instanceof Task && aw === loop.current && aw.isAdrift()) throw new RuntimeError(`${fn}: a task can't wait for itself`);
     if (aw instanceof Task || typeof aw === "function") continue;
     if (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<unknown>).then !== "function") {
       throw new TypeError(`${fn}: expected a task, a coroutine or an async function, got ${describe(aw)}`);
     }
   }
-  // A Waiter (sleep(1), event.wait()) is adopted as it is; only coroutines share out the awaited waiters.
-  const isCoroutine = (aw: unknown) => !(aw instanceof Task) && typeof aw !== "function" && !(aw instanceof Waiter);
-  const started = aws.filter(isCoroutine).length;
-  let index = 0;
-  return aws.map((aw) => {
+  // A Waiter (sleep(1), event.wait()) is adopted as it is; started coroutines are paired with what they parked on.
+  const coros: PromiseLike<unknown>[] = [];
+  const slots: number[] = [];
+  const tasks = aws.map((aw, i) => {
     if (aw instanceof Task) return aw;
     if (typeof aw === "function") return loop.createTask(aw as () => unknown);
-    if (!isCoroutine(aw)) return loop.spawn(aw as PromiseLike<unknown>);
-    return loop.spawn(aw as PromiseLike<unknown>, { count: started, index: index++ });
+    if (aw instanceof Waiter) return loop.spawn(aw as PromiseLike<unknown>);
+    coros.push(aw as PromiseLike<unknown>);
+    slots.push(i);
+    return null;
   });
+  const group = loop.spawnGroup(coros);
+  for (let k = 0; k < slots.length; k++) tasks[slots[k]] = group[k];
+  return tasks as Task<unknown>[];
 }
 
 // ---- waitFor ----------------------------------------------------------------

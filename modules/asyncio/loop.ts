@@ -164,8 +164,8 @@ export class Loop {
     return this.spawn(coro);
   }
 
-  /** @internal createTask; `share` splits adoption among gather's started coroutines. */
-  spawn<T>(coro: Coro<T>, share?: { count: number; index: number }): Task<T> {
+  /** @internal createTask. */
+  spawn<T>(coro: Coro<T>): Task<T> {
     this.checkOpen("createTask");
     if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
     if (typeof coro === "function") {
@@ -176,7 +176,7 @@ export class Loop {
     }
     if (coro !== null && typeof coro === "object" && isThenable(coro)) {
       const t = new Task<T>(this, null, "");
-      this.adopt(t, coro, share);
+      this.adopt(t, coro);
       t.follow(coro);
       return t;
     }
@@ -365,6 +365,11 @@ export class Loop {
     }
   }
 
+  /** @internal The synchronous part of a step is running (not its later promise jobs, not a host callback). */
+  stepping(): boolean {
+    return this.inTick;
+  }
+
   /** @internal The running step's task went through a fast path: it is still running (see settledNow). */
   progressed(): void {
     this.openStepTurns = 0;
@@ -400,21 +405,41 @@ export class Loop {
    * last adoption. A waiter passed directly (createTask(sleep(1))) is adopted
    * as is.
    */
-  adopt(task: Task<any>, coro: unknown, share?: { count: number; index: number }): void {
+  adopt(task: Task<any>, coro: unknown): void {
     if (coro instanceof Waiter) {
       this.transfer(coro, task);
       return;
     }
     const recent = this.recent;
-    if (recent.length === 0) return;
-    if (share) {
-      // gather([a(), b()]): one awaited waiter per coroutine, matched in order.
-      if (recent.length === share.count) this.transfer(recent[share.index], task);
-      if (share.index === share.count - 1) recent.length = 0;
-      return;
-    }
     for (const w of recent) this.transfer(w, task);
     recent.length = 0;
+  }
+
+  /**
+   * @internal gather/wait/race of started coroutines: a task for each, paired
+   * with the waiters they parked on, in order (they started in order). When
+   * the counts differ (a coroutine finished without parking, or parked on
+   * several), the pairing waits for the next step, when those that finished
+   * have: the rest are paired in order, or all go to the one left.
+   */
+  spawnGroup(coros: PromiseLike<unknown>[]): Task<unknown>[] {
+    const recent = this.recent.splice(0);
+    const tasks = coros.map((c) => {
+      const t = new Task<unknown>(this, null, "");
+      t.follow(c);
+      return t;
+    });
+    if (recent.length === tasks.length) recent.forEach((w, i) => this.transfer(w, tasks[i]));
+    else if (recent.length > 0) {
+      const owner = this.current;
+      this.callSoon(null, () => {
+        const open = tasks.filter((t) => !t.isFinished());
+        const parked = recent.filter((w) => w.state === PARKED && w.owner === owner);
+        if (open.length === 1) for (const w of parked) this.transfer(w, open[0]);
+        else if (open.length === parked.length) parked.forEach((w, i) => this.transfer(w, open[i]));
+      });
+    }
+    return tasks;
   }
   private transfer(w: Waiter<any>, task: Task<any>): void {
     // (A waiter noted twice is transferred once: the owner check.)

@@ -13,6 +13,8 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  */
 export class Semaphore implements WaitHome {
   protected value: number;
+  /** Permits handed to woken waiters that have not resumed yet: held, though not yet by running code. */
+  protected handed = 0;
   private readonly waiting: Waiter<boolean>[] = [];
 
   constructor(value = 1) {
@@ -38,8 +40,10 @@ export class Semaphore implements WaitHome {
   release(): void {
     const next = this.waiting.shift();
     // The permit goes to the first waiter; it keeps `home` so a cancel before it resumes passes the permit on.
-    if (next) next.loop.wake(next, true);
-    else this.value++;
+    if (next) {
+      this.handed++;
+      next.loop.wake(next, true);
+    } else this.value++;
   }
   /** Acquires, runs fn, releases (also when fn throws or is cancelled); returns fn's result. */
   with<R>(fn: () => R | PromiseLike<R>): Promise<R> {
@@ -51,7 +55,15 @@ export class Semaphore implements WaitHome {
     if (w.state === PARKED) {
       const i = this.waiting.indexOf(w);
       if (i >= 0) this.waiting.splice(i, 1);
-    } else this.release(); // handed a permit, cancelled before resuming: pass it on
+    } else {
+      // Handed a permit, cancelled before resuming: pass it on.
+      this.handed--;
+      Semaphore.prototype.release.call(this);
+    }
     return true;
+  }
+  /** WaitHome: a waiter handed a permit resumes holding it. */
+  resumed(): void {
+    this.handed--;
   }
 }

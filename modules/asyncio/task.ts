@@ -65,25 +65,24 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   cancel(): boolean {
     if (this.phase === FINISHED) return false;
-    if (this.isRunningNow()) throw new RuntimeError("can't cancel self");
     if (this.phase === QUEUED) {
       this.cancelRequested = true;
       return true;
     }
-    let delivered = false;
     const first = this.waiting;
-    if (first) {
-      delivered = true;
-      this.loop.cancelWaiter(first);
-    }
     const more = this.moreWaiting;
-    if (more) {
-      for (const w of more.slice()) {
-        delivered = true;
-        this.loop.cancelWaiter(w);
-      }
+    if (first === null && (more === null || more.length === 0)) {
+      // Not waiting on any asyncio awaitable. Inside the synchronous part of
+      // its own step it is cancelling itself (MicroPython refuses); anywhere
+      // else (its later promise jobs, a host callback while it awaits a plain
+      // promise) the cancel arrives at its next await, and nothing is thrown
+      // into a host callback.
+      if (this === this.loop.current && this.loop.stepping()) throw new RuntimeError("can't cancel self");
+      this.cancelRequested = true;
+      return true;
     }
-    if (!delivered) this.cancelRequested = true;
+    if (first) this.loop.cancelWaiter(first);
+    if (more) for (const w of more.slice()) this.loop.cancelWaiter(w);
     return true;
   }
 
@@ -253,6 +252,14 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       if (i >= 0) list.splice(i, 1);
     }
   }
+  /**
+   * @internal Started, not finished, and waiting on no asyncio awaitable: its
+   * code runs, or it awaits something outside asyncio (a plain promise), where
+   * a cancel cannot reach it until its next asyncio await.
+   */
+  isAdrift(): boolean {
+    return this.phase === RUNNING && this.waiting === null && (this.moreWaiting === null || this.moreWaiting.length === 0);
+  }
   /** @internal */
   isFinished(): boolean {
     return this.phase === FINISHED;
@@ -289,7 +296,9 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       for (const w of awaiters) {
         if (w.state !== PARKED) continue;
         w.home = null;
-        this.retrieved = true;
+        // Only a waiter someone awaits takes the outcome; one made by a mere
+        // look at `then` (an isPromiseLike check) retrieves nothing.
+        if (w.awaited) this.retrieved = true;
         loop.wake(w, value, failed);
       }
     }

@@ -1,5 +1,5 @@
 import { cancelSafely } from "./cancel";
-import { CancelledError, TimeoutError, isCancelledError } from "./errors";
+import { CancelledError, RuntimeError, TimeoutError, isCancelledError } from "./errors";
 import { getEventLoop, noteProgress, type Loop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
@@ -61,24 +61,58 @@ class Scope implements WaitHome {
   expired = false;
   /** The caller was cancelled. */
   cancelled = false;
+  /** The caller stopped waiting for inner (see forward()). */
+  abandoned = false;
+  private forwarding = false;
   constructor(readonly inner: Task<any>) {}
 
   // The wake-up keeps the waiter's home: a cancel that comes before the
   // caller resumes reaches unpark() below instead of replacing the outcome.
-  readonly done = (): void => {
-    const w = this.waiter;
-    if (w && w.state === PARKED) w.loop.wake(w, undefined);
-  };
+  readonly done = (): void => this.wakeCaller();
   readonly expire = (): void => {
     if (this.inner.done()) return;
     this.expired = true;
-    cancelSafely(this.inner.loop, this.inner);
+    this.forward();
   };
   /** The caller was cancelled: cancel inner, and let the caller resume once inner has ended. */
   unpark(): boolean {
+    // Reached again while cancelling inner: a cycle (a task waiting for
+    // itself through others). Stop waiting, or the cancel goes round for ever.
+    if (this.forwarding) {
+      this.abandoned = true;
+      return true;
+    }
     this.cancelled = true;
-    if (!this.inner.done()) cancelSafely(this.inner.loop, this.inner);
-    return false;
+    if (!this.inner.done()) this.forward();
+    return this.abandoned;
+  }
+
+  /**
+   * Cancels inner. When the cancel cannot reach it (it awaits a plain
+   * promise, or nothing), waiting for it to end could last for ever: the
+   * caller stops waiting and raises (MicroPython's wait_for never waits).
+   */
+  private forward(): void {
+    const inner = this.inner;
+    const loop = inner.loop;
+    if (inner === loop.current) {
+      cancelSafely(loop, inner);
+      return;
+    }
+    this.forwarding = true;
+    try {
+      inner.cancel();
+    } finally {
+      this.forwarding = false;
+    }
+    if (!inner.done() && inner.isAdrift()) {
+      this.abandoned = true;
+      this.wakeCaller();
+    }
+  }
+  private wakeCaller(): void {
+    const w = this.waiter;
+    if (w && w.state === PARKED) w.loop.wake(w, undefined);
   }
 }
 
@@ -91,6 +125,7 @@ class Scope implements WaitHome {
 export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): Promise<T> {
   // Read now, in the caller's step: the task that must get the outcome.
   const caller = loop.current;
+  if (inner === caller && !inner.done()) throw new RuntimeError("a task can't wait for itself");
   const scope = new Scope(inner);
   const timer = ms === null ? null : new LoopTimer(scope.expire);
   if (inner.done()) noteProgress();
@@ -98,7 +133,7 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
     timer?.start(ms!);
     inner.onDone(scope.done);
     try {
-      while (!inner.done()) {
+      while (!inner.done() && !scope.abandoned) {
         const w = loop.waiter<void>();
         if (w.state === PARKED) {
           w.home = scope;
@@ -110,7 +145,8 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
           // Only a cancel pending before this wait began lands here (the
           // scope handles any later one): treat it as a cancel of the caller.
           if (!isCancelledError(e)) throw e;
-          scope.unpark();
+          if (!scope.cancelled) scope.unpark();
+          else scope.abandoned ||= scope.inner.isAdrift();
         }
       }
     } finally {
@@ -118,6 +154,11 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
       timer?.stop();
       inner.offDone(scope.done);
     }
+  }
+  if (!inner.done()) {
+    // Abandoned: inner could not be cancelled (see Scope.forward).
+    if (scope.expired && !scope.cancelled) throw new TimeoutError();
+    throw new CancelledError();
   }
   const { failed, value } = inner.takeOutcome();
   if (failed && isCancelledError(value)) {

@@ -38,12 +38,16 @@ class Watch implements WaitHome {
   private readonly tasks: Task<any>[];
   private mode: ReturnWhen;
   private failedOne = false;
+  /** Distinct tasks (the same task may be passed twice). */
+  private readonly total: number;
 
   constructor(loop: Loop, tasks: Task<any>[], mode: ReturnWhen) {
     this.loop = loop;
     this.tasks = tasks;
     this.mode = mode;
+    this.total = new Set(tasks).size;
     for (const t of tasks) {
+      if (this.watched.includes(t)) continue;
       if (t.isFinished()) this.note(t);
       else {
         t.onDone(this.childDone);
@@ -59,7 +63,7 @@ class Watch implements WaitHome {
     if (failed && !isCancelledError(value)) this.failedOne = true;
   }
   satisfied(): boolean {
-    if (this.finished.length === this.tasks.length) return true;
+    if (this.finished.length === this.total) return true;
     if (this.mode === FIRST_COMPLETED) return this.finished.length > 0;
     if (this.mode === FIRST_EXCEPTION) return this.failedOne;
     return false;
@@ -137,11 +141,12 @@ function checkAws(fn: string, aws: unknown): readonly unknown[] {
  * (an error nobody reads is reported as "Task exception wasn't retrieved").
  * Use wait() when you need every outcome; race() when only the first
  * matters and the others should stop.
- * @throws TypeError for a non-array, a non-awaitable, a bad timeout or
- *   returnWhen; RangeError for an empty array or ±Infinity; CancelledError
+ * @throws (at the call) TypeError for a non-array, a non-awaitable, a bad
+ *   timeout or returnWhen; RangeError for an empty array or ±Infinity;
+ *   RuntimeError for the calling task itself. (At the await) CancelledError
  *   when the calling task is cancelled (the tasks keep running, CPython).
  */
-export async function wait<T extends readonly unknown[]>(aws: T, options: WaitOptions = {}): Promise<[Set<Task<any>>, Set<Task<any>>]> {
+export function wait<T extends readonly unknown[]>(aws: T, options: WaitOptions = {}): Promise<[Set<Task<any>>, Set<Task<any>>]> {
   checkAws("wait", aws);
   const returnWhen = options.returnWhen ?? ALL_COMPLETED;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
@@ -150,7 +155,10 @@ export async function wait<T extends readonly unknown[]>(aws: T, options: WaitOp
   const limit = options.timeout;
   const ms = limit === null || limit === undefined ? null : secondsToMs(checkDuration("wait", limit, "seconds"));
   const loop = getEventLoop();
-  const tasks = toTasks(loop, aws, "wait");
+  return waitFor(loop, toTasks(loop, aws, "wait"), returnWhen, ms);
+}
+
+async function waitFor(loop: Loop, tasks: Task<any>[], returnWhen: ReturnWhen, ms: number | null): Promise<[Set<Task<any>>, Set<Task<any>>]> {
   const watch = new Watch(loop, tasks, returnWhen);
   try {
     await watch.until(returnWhen, ms, false);
@@ -188,13 +196,16 @@ export interface RaceResult<V> {
  * cancelled, every awaitable is cancelled; if one had finished anyway, the
  * caller gets the result and the cancel at its next await, else
  * CancelledError.
- * @throws TypeError for a non-array or a non-awaitable; RangeError for an empty array.
+ * @throws (at the call) TypeError for a non-array or a non-awaitable;
+ *   RangeError for an empty array; RuntimeError for the calling task itself.
  */
-export async function race<T extends readonly unknown[]>(aws: T): Promise<RaceResult<Result<T[number]>>> {
+export function race<T extends readonly unknown[]>(aws: T): Promise<RaceResult<Result<T[number]>>> {
   checkAws("race", aws);
   const loop = getEventLoop();
-  const caller = loop.current;
-  const tasks = toTasks(loop, aws, "race");
+  return raceOf(loop, loop.current, toTasks(loop, aws, "race"));
+}
+
+async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[]): Promise<RaceResult<V>> {
   const watch = new Watch(loop, tasks, FIRST_COMPLETED);
   let cancelled = false;
   try {
@@ -217,12 +228,12 @@ export async function race<T extends readonly unknown[]>(aws: T): Promise<RaceRe
   const winner = !cancelled ? order[0] : order.find((t) => !t.peekOutcome().failed);
   if (winner === undefined) throw new CancelledError();
   const first = winner.takeOutcome();
-  const alsoDone: { index: number; value: any }[] = [];
+  const alsoDone: { index: number; value: V }[] = [];
   for (const t of order) {
     if (t === winner || t.peekOutcome().failed) continue;
-    alsoDone.push({ index: tasks.indexOf(t), value: t.takeOutcome().value });
+    alsoDone.push({ index: tasks.indexOf(t), value: t.takeOutcome().value as V });
   }
   if (cancelled && caller !== null) caller.deferCancel();
   if (first.failed) throw first.value;
-  return { index: tasks.indexOf(winner), value: first.value as Result<T[number]>, alsoDone };
+  return { index: tasks.indexOf(winner), value: first.value as V, alsoDone };
 }
