@@ -1,4 +1,4 @@
-import { Task } from "./task";
+import { adoptResult } from "./calluser";
 import { getEventLoop, settledNow } from "./loop";
 import { BrokenBarrierError } from "./syncerrors";
 import { describe } from "./ticks";
@@ -75,9 +75,14 @@ export class Barrier implements WaitHome {
         this.fail(released);
         return Promise.reject(e);
       }
-      if (result !== null && typeof result === "object" && (result instanceof Task || typeof (result as PromiseLike<unknown>).then === "function")) {
-        // A Task already runs; a promise becomes a task so that its failure is reported.
-        if (!(result instanceof Task)) getEventLoop().createTask(result as PromiseLike<unknown>);
+      // A promise becomes a task so that its failure is reported. Looking at
+      // the result may throw (a revoked Proxy): the action itself ran, so the
+      // cycle completes and that is reported.
+      const loop = getEventLoop();
+      try {
+        adoptResult(loop, result);
+      } catch (e) {
+        loop.callExceptionHandler({ message: "Exception in the Barrier action's result", exception: e, future: null });
       }
     }
     for (let i = 0; i < released.length; i++) {

@@ -1,5 +1,5 @@
 import { getEventLoop } from "../asyncio/loop";
-import { Task } from "../asyncio/task";
+import { callUser } from "../asyncio/calluser";
 import { describe } from "../asyncio/ticks";
 
 export type Callback = (...args: any[]) => unknown;
@@ -13,21 +13,7 @@ export type Callback = (...args: any[]) => unknown;
  * callback", once, and undefined is returned.
  */
 export function launch(fn: Callback, args: readonly unknown[], what: string): unknown {
-  const loop = getEventLoop();
-  try {
-    const result = fn(...args);
-    // Check for Task first: reading .then on a Task parks an awaiter.
-    if (result instanceof Task) return result;
-    if (result !== null && (typeof result === "object" || typeof result === "function") && typeof (result as PromiseLike<unknown>).then === "function") {
-      return loop.createTask(result as PromiseLike<unknown>);
-    }
-    return result;
-  } catch (e) {
-    // Thrown by the callback, or by looking at what it returned (a revoked
-    // Proxy, a `then` getter that throws: awaiting it would reject the same way).
-    loop.callExceptionHandler({ message: `Exception in ${what} callback`, exception: e, future: null });
-    return undefined;
-  }
+  return callUser(getEventLoop(), fn, args, `Exception in ${what} callback`);
 }
 
 /**

@@ -10,7 +10,11 @@ export class Pulse<T = void> implements WaitHome {
   private waiting: Waiter<T>[] = [];
 
   wait(): Promise<T> {
-    const w = getEventLoop().waiter<T>();
+    const loop = getEventLoop();
+    // The same task waiting again (a Promise.race polling loop) shares its parked waiter: losers never pile up.
+    const again = loop.current?.pendingOn(this);
+    if (again) return again as Promise<T>;
+    const w = loop.waiter<T>();
     if (w.state === PARKED) {
       w.home = this;
       this.waiting.push(w);

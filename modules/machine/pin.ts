@@ -1,4 +1,5 @@
 import { RuntimeError } from "../asyncio/errors";
+import { callUser } from "../asyncio/calluser";
 import { getEventLoop, type Loop } from "../asyncio/loop";
 import { describe } from "../asyncio/ticks";
 import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
@@ -82,6 +83,8 @@ export class Pin {
   private readonly edgeWait = new EdgeWait();
   private edgeTrigger = 0;
   private edgeWaiters = 0;
+  /** The edge() in progress and the task that asked (see edge()). */
+  private pendingEdge: { promise: Promise<void>; owner: unknown; trigger: number } | null = null;
   private closeListeners: (() => void)[] = [];
 
   /**
@@ -173,7 +176,18 @@ export class Pin {
    * awaitable. One task at a time; rejected if the pin is closed meanwhile.
    * @throws (rejects with) TypeError, RangeError, RuntimeError (closed; an output; another task waiting)
    */
-  async edge(trigger: number = Pin.IRQ_RISING | Pin.IRQ_FALLING): Promise<void> {
+  edge(trigger: number = Pin.IRQ_RISING | Pin.IRQ_FALLING): Promise<void> {
+    // The same task waiting again for the same edges (a Promise.race polling
+    // loop) gets the wait it already has: losers never pile up or collide.
+    const me = getEventLoop().current;
+    const pending = this.pendingEdge;
+    if (pending !== null && me !== null && pending.owner === me && pending.trigger === trigger) return pending.promise;
+    const busy = this.edgeWaiters > 0;
+    const promise = this.edgeOnce(trigger);
+    if (!busy && this.edgeWaiters > 0) this.pendingEdge = { promise, owner: me, trigger };
+    return promise;
+  }
+  private async edgeOnce(trigger: number): Promise<void> {
     this.checkTrigger(trigger, "edge()");
     this.checkEdges("edge()");
     if (this.edgeWaiters > 0) throw new RuntimeError(`Pin(${this.id}).edge(): another task is already waiting on this pin`);
@@ -183,6 +197,7 @@ export class Pin {
       this.reopen();
       await this.edgeWait.wait();
     } finally {
+      this.pendingEdge = null;
       this.edgeWaiters--;
       this.edgeTrigger = 0;
       this.reopen();
@@ -308,11 +323,8 @@ export class Pin {
     const kind = level ? RISING : FALLING;
     const handler = this.handler;
     if (handler !== null && this.handlerTrigger & kind) {
-      try {
-        handler(this);
-      } catch (e) {
-        loop.callExceptionHandler({ message: `Exception in Pin(${this.id}) irq handler`, exception: e, future: null });
-      }
+      // An async handler's failure is reported as its task's, never left unhandled.
+      callUser(loop, handler, [this], `Exception in Pin(${this.id}) irq handler`);
     }
     if (this.edgeTrigger & kind) this.edgeWait.fire();
   }
