@@ -184,6 +184,25 @@ for (const [label, make] of hosts) {
       });
     });
 
+    it("Barrier: a party cancelled after its cycle completed keeps its index; the cancel comes at its next await", async () => {
+      await run(async () => {
+        const b = new Barrier(2);
+        const log: string[] = [];
+        const party = asyncio.createTask(async () => {
+          const index = await b.wait();
+          log.push(`index ${index}`);
+          await asyncio.sleep(0);
+          log.push("not cancelled");
+        });
+        await asyncio.sleep(0);
+        expect(await b.wait()).to.equal(1); // completes the cycle, releasing the party
+        party.cancel(); // before it resumed
+        expect(await errorOf(party as unknown as Promise<void>)).to.be.instanceOf(CancelledError);
+        expect(log).to.deep.equal(["index 0"]);
+        expect(b.nWaiting).to.equal(0);
+      });
+    });
+
     it("RingbufQueue: a handed item survives its getter's cancel even when the ring filled meanwhile", async () => {
       await run(async () => {
         const rq = new RingbufQueue<number>(2);

@@ -131,6 +131,13 @@ describe("refusals instead of hangs (issue 9 §5)", () => {
 });
 
 describe("limits and items (issue 9 §6)", () => {
+  it("ticks arithmetic: NaN and non-numbers are TypeErrors, ±Infinity a RangeError (the scheme of durations)", () => {
+    expect(() => asyncio.ticksAdd(Infinity, 1)).to.throw(RangeError, /ticksAdd: Infinity is not a finite number/);
+    expect(() => asyncio.ticksDiff(1, -Infinity)).to.throw(RangeError);
+    expect(() => asyncio.ticksAdd(NaN, 1)).to.throw(TypeError);
+    expect(() => asyncio.ticksAdd("1" as unknown as number, 1)).to.throw(TypeError);
+  });
+
   it("RingbufQueue refuses a capacity beyond RINGBUF_MAX_CAPACITY with a RangeError naming the class", () => {
     for (const bad of [2 ** 32, 1e8, RINGBUF_MAX_CAPACITY + 1]) {
       expect(() => new RingbufQueue(bad)).to.throw(RangeError, /^RingbufQueue: capacity must be at most 65536/);

@@ -21,8 +21,9 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  *   and the last task gets the action's error. If it returns a promise, that
  *   runs on as a task (Hinch's launch) and the barrier does not wait for it.
  * - A task cancelled while waiting leaves the barrier: it no longer counts
- *   towards the cycle (CPython). Cancelled after the cycle completed, it
- *   gets CancelledError and the others are unaffected.
+ *   towards the cycle (CPython). Cancelled after the cycle completed but
+ *   before it resumed, it still gets its index, and the cancel at its next
+ *   await (nothing lost; CPython raises CancelledError and drops the index).
  * - abort() breaks the barrier: waiting tasks and any later wait() get
  *   BrokenBarrierError until reset(). reset() breaks the current cycle
  *   (waiting tasks get BrokenBarrierError) and makes the barrier usable again.
@@ -85,9 +86,9 @@ export class Barrier implements WaitHome {
         loop.callExceptionHandler({ message: "Exception in the Barrier action's result", exception: e, future: null });
       }
     }
+    // Each keeps its home until it resumes: a party cancelled in between keeps its index (see unpark).
     for (let i = 0; i < released.length; i++) {
       const w = released[i];
-      w.home = null;
       w.loop.wake(w, i);
     }
     return settledNow(this.parties - 1);
@@ -111,8 +112,16 @@ export class Barrier implements WaitHome {
     }
   }
 
-  /** WaitHome: a waiting task was cancelled; it no longer counts. */
+  /**
+   * WaitHome: a waiting task was cancelled. Still waiting: it leaves and no
+   * longer counts. Already released by a completed cycle: it keeps its index
+   * (the cycle happened) and gets the cancel at its next await.
+   */
   unpark(w: Waiter<any>): boolean {
+    if (w.state !== PARKED) {
+      w.owner?.deferCancel();
+      return false;
+    }
     const i = this.waiting.indexOf(w);
     if (i >= 0) this.waiting.splice(i, 1);
     return true;

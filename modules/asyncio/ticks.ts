@@ -7,7 +7,8 @@ const TICKS_MAX = TICKS_PERIOD - 1;
 const TICKS_HALF = TICKS_PERIOD / 2;
 
 function requireInteger(name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${name}: expected a finite number, got ${describe(v)}`);
+  if (typeof v !== "number" || Number.isNaN(v)) throw new TypeError(`${name}: expected a finite number, got ${describe(v)}`);
+  if (!Number.isFinite(v)) throw new RangeError(`${name}: ${v} is not a finite number`);
   return Math.trunc(v);
 }
 
