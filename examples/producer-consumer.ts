@@ -4,7 +4,7 @@
 // door contact, say); the green LED flashes on each sample, the blue one
 // while a report is printed. A bounded queue makes the sampler wait, rather
 // than use up memory, if the reporter falls behind.
-import asyncio from "asyncio";
+import asyncio, { print } from "asyncio";
 import { Pin } from "machine";
 
 interface Reading {
@@ -16,12 +16,6 @@ const sensor = new Pin(4, Pin.IN, Pin.PULL_UP);
 const sampleLed = new Pin(14, Pin.OUT);
 const reportLed = new Pin(12, Pin.OUT);
 const readings = new asyncio.Queue<Reading>(20);
-
-function print(text: string): void {
-  const g = globalThis as { trace?: (s: string) => void; console?: { log(s: string): void } };
-  if (g.trace) g.trace(text + "\n");
-  else g.console?.log(text);
-}
 
 async function sample() {
   while (true) {

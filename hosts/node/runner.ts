@@ -46,7 +46,15 @@ export function runApp(options: RunOptions): Run {
   const origin = host.now();
   const board = new SimulatedBoard(() => host.now() - origin);
   const previousPort = setDigitalPort(board);
-  const view = options.view === false ? null : new BoardView(board, options.out ?? process.stdout);
+  const out = options.out ?? process.stdout;
+  const view = options.view === false ? null : new BoardView(board, out);
+  // print() goes to the board view (above the LEDs on a terminal), else to the output.
+  const printLine = (line: string): void => {
+    if (view) view.print(line);
+    else out.write(`${line}\n`);
+  };
+  if (host instanceof VirtualHost) host.onPrint = printLine;
+  else host.print = printLine;
   let settle!: () => void;
   const finished = new Promise<void>((r) => (settle = r));
   let over = false;

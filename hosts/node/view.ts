@@ -36,7 +36,9 @@ export class BoardView {
     }
   }
 
+  private lastTime = 0;
   private redraw(time: number): void {
+    this.lastTime = time;
     const leds = this.outputs.map((pin) => {
       const [name, colour] = this.names.get(pin)!;
       const lit = this.board.level(pin) === 1;
@@ -44,6 +46,14 @@ export class BoardView {
     });
     this.out.write(`\r\x1b[2K${seconds(time)}  ${leds.join("  ")}`);
     this.drawn = true;
+  }
+
+  /** One line of the program's output (print()), above the LEDs on a terminal. */
+  print(line: string): void {
+    if (this.tty && this.drawn) {
+      this.out.write(`\r\x1b[2K${line}\n`);
+      this.redraw(this.lastTime);
+    } else this.out.write(`${line}\n`);
   }
 
   /** Leaves the cursor on a fresh line. */

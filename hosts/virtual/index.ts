@@ -60,6 +60,15 @@ export class VirtualHost implements Host {
     this.reports.push(text);
     if (this.echo) (globalThis as any).console?.log(text);
   }
+  /** Lines the program printed (print()). */
+  readonly printed: string[] = [];
+  /** Where printed lines go besides `printed` (the board view under npm start). */
+  onPrint: ((line: string) => void) | null = null;
+  print(line: string): void {
+    this.printed.push(line);
+    if (this.onPrint) this.onPrint(line);
+    else if (this.echo) (globalThis as any).console?.log(line);
+  }
 
   /** Runs fn (outside any task) when virtual time reaches `time` ms. */
   at(time: number, fn: () => void): void {

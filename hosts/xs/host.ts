@@ -66,6 +66,10 @@ export class XsHost implements Host {
   disarm(): void {
     this.disarmedAt = ++this.generation;
   }
+  /** One line of the program's output (print()): the worker's output, as reports. Never throws. */
+  print(line: string): void {
+    this.report(line);
+  }
   /** Prints a report; text that is not a string (a caller's mistake) is printed as safeString gives it. Never throws. */
   report(text: string): void {
     try {

@@ -17,6 +17,12 @@ export interface Host {
   /** Print a report for a human (the default exception handler uses it). */
   report(text: string): void;
   /**
+   * Optional: write one line of the program's own output (print(); the text
+   * has no newline). Absent: print() uses report(). Hosts where reports and
+   * output go to different places (stderr and stdout) provide it.
+   */
+  print?(line: string): void;
+  /**
    * false when arm(0) may fire while promise jobs are still pending (the
    * Moddable simulator and ESP32 run due timers between job generations).
    * The loop then waits for the running step's task to park or finish before
@@ -78,6 +84,11 @@ export class GlobalTimersHost implements Host {
   disarm(): void {
     if (this.immediate !== undefined) { this.g.clearImmediate?.(this.immediate); this.immediate = undefined; }
     if (this.timeout !== undefined) { this.g.clearTimeout(this.timeout); this.timeout = undefined; }
+  }
+  print(line: string): void {
+    const g = this.g;
+    if (g.console) g.console.log(line);
+    else if (g.trace) g.trace(line + "\n");
   }
   report(text: string): void {
     const g = this.g;

@@ -22,6 +22,7 @@ import { timeout, timeoutMs } from "./timeout";
 import { wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./wait";
 import { MonotonicClock } from "./clock";
 import { formatError, safeString } from "./format";
+import { print } from "./print";
 import { RINGBUF_MAX_CAPACITY } from "./ringbufqueue";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
 import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, utf8Encode } from "./stream";
@@ -54,7 +55,7 @@ const asyncio = {
   ticksMs, ticksAdd, ticksDiff,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
-  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print,
   openConnection, startServer, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
@@ -63,7 +64,7 @@ export default asyncio;
 export {
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
-  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print,
 };
 export {
   openConnection, startServer, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
