@@ -452,19 +452,12 @@ describe("examples/button-blink.ts on the simulated board", () => {
 
 describe("examples/producer-consumer.ts on the simulated board", () => {
   it("reports a summary of the queued readings every second", async () => {
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (s: string) => void lines.push(s);
-    try {
-      const run = runApp({ entry: path.join(__dirname, "..", "examples", "producer-consumer.ts"), virtual: true, duration: 3.5, view: false });
-      const host = run.host as VirtualHost;
-      host.at(1450, () => run.board.drive(4, 0)); // the door closes for a while
-      host.at(1750, () => run.board.drive(4, 1));
-      await run.finished;
-    } finally {
-      console.log = log;
-    }
-    expect(lines).to.deep.equal([
+    const run = runApp({ entry: path.join(__dirname, "..", "examples", "producer-consumer.ts"), virtual: true, duration: 3.5, view: false, out: { write: () => true } as unknown as NodeJS.WriteStream });
+    const host = run.host as VirtualHost;
+    host.at(1450, () => run.board.drive(4, 0)); // the door closes for a while
+    host.at(1750, () => run.board.drive(4, 1));
+    await run.finished;
+    expect(host.printed).to.deep.equal([
       "report: 10 readings from 0 to 900 ms, 10 high, 0 low",
       "report: 11 readings from 1000 to 2000 ms, 8 high, 3 low",
       "report: 10 readings from 2100 to 3000 ms, 10 high, 0 low",
