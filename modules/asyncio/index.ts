@@ -23,6 +23,7 @@ import { wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./w
 import { MonotonicClock } from "./clock";
 import { formatError, safeString } from "./format";
 import { print } from "./print";
+import { wrapFuture } from "./future";
 import { RINGBUF_MAX_CAPACITY } from "./ringbufqueue";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
 import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, utf8Encode } from "./stream";
@@ -55,7 +56,7 @@ const asyncio = {
   ticksMs, ticksAdd, ticksDiff,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
-  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,
   openConnection, startServer, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
@@ -66,7 +67,7 @@ export default asyncio;
 export {
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
-  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print,
+  wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,
 };
 export {
   openConnection, startServer, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,

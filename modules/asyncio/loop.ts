@@ -142,8 +142,6 @@ export class Loop {
   private failRun: ((e: unknown) => void) | null = null;
   private stopMarker: StopMarker | null = null;
   private exceptionHandler: ExceptionHandler | null = null;
-  /** Tasks last seen awaiting something outside asyncio (see turn and runningTask). */
-  private readonly adrift: Task<any>[] = [];
   /** Waiters awaited during the current step that a started coroutine may claim (see adopt). */
   private readonly recent: Waiter<any>[] = [];
 
@@ -277,29 +275,12 @@ export class Loop {
   /** A new waiter owned by the running task; already failing if a cancel is pending. */
   waiter<T>(): Waiter<T> {
     if (this.closed) this.checkOpen("await");
-    const w = new Waiter<T>(this, this.current ?? this.returning());
+    const w = new Waiter<T>(this, this.current);
     if (w.owner) {
       w.owner.attach(w);
       this.stepOpen = false;
     }
     return w;
-  }
-
-  /**
-   * The task whose code runs: the current step's, or, outside any step (a
-   * host callback resolved a plain promise), the one task known to be
-   * awaiting something outside asyncio. null when there is none, or more
-   * than one and which is unknowable.
-   */
-  runningTask(): Task<any> | null {
-    return this.current ?? (this.inTick || this.adrift.length !== 1 ? null : this.adrift[0]);
-  }
-  /** runningTask() outside a step, for a new waiter: the adrift task is back. */
-  private returning(): Task<any> | null {
-    if (this.inTick || this.adrift.length !== 1) return null;
-    const t = this.adrift[0];
-    this.adrift.length = 0;
-    return t.isAdrift() ? t : null;
   }
 
   /** sleep(): park the running task for ms milliseconds (0 = yield). */
@@ -344,10 +325,10 @@ export class Loop {
    * Schedules a parked waiter from an interrupt-like context: it becomes
    * ready at the start of the next turn, after whatever the running step queues.
    */
-  wakeSoon(w: Waiter<any>, value: unknown): void {
+  wakeSoon(w: Waiter<any>, value: unknown, failed = false): void {
     if (w.state !== PARKED) return;
     w.value = value;
-    w.failed = false;
+    w.failed = failed;
     w.state = READY;
     this.polled.push(w);
     if (this.running && !this.inTick && this.armedAt !== IMMEDIATE) {
@@ -478,8 +459,6 @@ export class Loop {
   /** A task finished: report an unretrieved error one pass later; end run(main). */
   finished(task: Task<any>, unretrievedError: boolean): void {
     if (task === this.current) this.stepOpen = false;
-    const a = this.adrift.indexOf(task);
-    if (a >= 0) this.adrift.splice(a, 1);
     if (task === this.mainTask) {
       this.mainTask = null;
       const { failed, value } = task.takeOutcome();
@@ -554,11 +533,6 @@ export class Loop {
     }
     this.openStepTurns = 0;
     this.recent.length = 0;
-    const last = this.current;
-    // The last step's task neither parked nor finished: it awaits something
-    // outside asyncio (a plain promise). Remember it, to know it again when it
-    // comes back from a host callback (see runningTask()).
-    if (last !== null && last.isAdrift() && !this.adrift.includes(last)) this.adrift.push(last);
     this.current = null;
     const sleepers = this.sleepers;
     let top = sleepers.peek();

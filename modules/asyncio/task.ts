@@ -65,6 +65,18 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   cancel(): boolean {
     if (this.phase === FINISHED) return false;
+    // Awaiting a task forwards the cancel to it: tasks awaiting each other
+    // would forward it round for ever (a stack overflow: on XS, a reboot).
+    if (this.cancelling) return true;
+    this.cancelling = true;
+    try {
+      return this.cancelNow();
+    } finally {
+      this.cancelling = false;
+    }
+  }
+  private cancelling = false;
+  private cancelNow(): boolean {
     if (this.phase === QUEUED) {
       this.cancelRequested = true;
       return true;
@@ -259,6 +271,30 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   isAdrift(): boolean {
     return this.phase === RUNNING && this.waiting === null && (this.moreWaiting === null || this.moreWaiting.length === 0);
+  }
+  /**
+   * @internal Whether a cancel can reach this task's code: it waits on an
+   * asyncio awaitable (or has not started, or has finished), following the
+   * chain through awaited tasks, waitFor and timeout. False when it (or the
+   * end of the chain) awaits something outside asyncio: a cancel would stay
+   * pending until its next asyncio await, maybe for ever.
+   */
+  reachable(depth = 0): boolean {
+    if (this.phase !== RUNNING) return true;
+    if (depth > 64) return false; // a cycle of awaits
+    const first = this.waiting;
+    if (first === null) return false;
+    const more = this.moreWaiting;
+    for (let i = -1; i < (more ? more.length : 0); i++) {
+      const w = i < 0 ? first : more![i];
+      const next = w.home?.forwardsTo?.(w) ?? null;
+      if (next === null || next.reachable(depth + 1)) return true;
+    }
+    return false;
+  }
+  /** WaitHome: a waiter parked here (awaiting this task) passes a cancel on to this task. */
+  forwardsTo(w: Waiter<any>): Task<any> | null {
+    return this.phase === FINISHED || !w.awaited ? null : this;
   }
   /** @internal */
   isFinished(): boolean {

@@ -105,10 +105,14 @@ class Scope implements WaitHome {
     } finally {
       this.forwarding = false;
     }
-    if (!inner.done() && inner.isAdrift()) {
+    if (!inner.done() && !inner.reachable()) {
       this.abandoned = true;
       this.wakeCaller();
     }
+  }
+  /** WaitHome: a cancel of the caller goes on to inner (Task.reachable). */
+  forwardsTo(): Task<any> | null {
+    return this.abandoned ? null : this.inner;
   }
   private wakeCaller(): void {
     const w = this.waiter;
@@ -123,8 +127,11 @@ class Scope implements WaitHome {
  * @internal
  */
 export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): Promise<T> {
-  // Read now, in the caller's step: the task that must get the outcome.
+  // The task that must get the outcome: the caller's step's, or (when
+  // createTask(worker()) hands the wait to a new task) the owner of the
+  // waiter the caller resumed from.
   const caller = loop.current;
+  let owner = caller;
   if (inner === caller && !inner.done()) throw new RuntimeError("a task can't wait for itself");
   const scope = new Scope(inner);
   const timer = ms === null ? null : new LoopTimer(scope.expire);
@@ -141,12 +148,14 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
         }
         try {
           await w;
+          owner = w.owner;
         } catch (e) {
+          owner = w.owner;
           // Only a cancel pending before this wait began lands here (the
           // scope handles any later one): treat it as a cancel of the caller.
           if (!isCancelledError(e)) throw e;
           if (!scope.cancelled) scope.unpark();
-          else scope.abandoned ||= scope.inner.isAdrift();
+          else scope.abandoned ||= !scope.inner.reachable();
         }
       }
     } finally {
@@ -166,7 +175,7 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
     throw value;
   }
   // An outcome the caller must not lose: it gets it; its own cancel comes at its next await.
-  if (scope.cancelled && caller !== null) caller.deferCancel();
+  if (scope.cancelled && owner !== null) owner.deferCancel();
   if (failed) throw value;
   return value as T;
 }

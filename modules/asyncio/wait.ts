@@ -62,8 +62,14 @@ class Watch implements WaitHome {
     const { failed, value } = t.peekOutcome();
     if (failed && !isCancelledError(value)) this.failedOne = true;
   }
+  /** The owner of the last waiter the caller resumed from (see within()). */
+  owner: Task<any> | null = null;
+  /** race()'s wind-down: the losers were cancelled; stop at those a cancel cannot reach. */
+  settling = false;
+
   satisfied(): boolean {
     if (this.finished.length === this.total) return true;
+    if (this.settling) return this.tasks.every((t) => t.isFinished() || !t.reachable());
     if (this.mode === FIRST_COMPLETED) return this.finished.length > 0;
     if (this.mode === FIRST_EXCEPTION) return this.failedOne;
     return false;
@@ -101,7 +107,9 @@ class Watch implements WaitHome {
         }
         try {
           await w;
+          this.owner = w.owner;
         } catch (e) {
+          this.owner = w.owner;
           this.waiter = null;
           if (!isCancelledError(e)) throw e;
           cancelled = true;
@@ -217,6 +225,9 @@ async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[
       cancelled = true;
     }
     for (const t of tasks) if (!t.isFinished()) cancelSafely(loop, t);
+    // Wait for the losers to end, except those the cancel cannot reach
+    // (awaiting a plain promise): they run on, unwaited.
+    watch.settling = true;
     if (!(await watch.until(ALL_COMPLETED, null, true))) cancelled = true;
   } finally {
     watch.release();
@@ -233,7 +244,8 @@ async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[
     if (t === winner || t.peekOutcome().failed) continue;
     alsoDone.push({ index: tasks.indexOf(t), value: t.takeOutcome().value as V });
   }
-  if (cancelled && caller !== null) caller.deferCancel();
+  const owner = watch.owner ?? caller;
+  if (cancelled && owner !== null) owner.deferCancel();
   if (first.failed) throw first.value;
   return { index: tasks.indexOf(winner), value: first.value as V, alsoDone };
 }

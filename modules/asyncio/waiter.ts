@@ -16,6 +16,12 @@ export interface WaitHome {
   unpark(w: Waiter<any>): boolean;
   /** Optional: the waiter is about to resume (its step has started). */
   resumed?(w: Waiter<any>): void;
+  /**
+   * Optional: the task a cancel of this waiter's owner is passed on to, when
+   * the home forwards it instead of rejecting the waiter (awaiting a task,
+   * waitFor, timeout); see Task.reachable().
+   */
+  forwardsTo?(w: Waiter<any>): Task<any> | null;
 }
 
 /** An entry of the loop's ready queue: runs as one step. */
