@@ -60,8 +60,6 @@ const asyncio = {
   openConnection, startServer, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
-// Frozen: the module's one object, preloaded into flash on Moddable, never changes.
-Object.freeze(asyncio);
 export default asyncio;
 
 export {

@@ -97,7 +97,9 @@ const MAX_ARM_MS = 3_600_000;
  * neither parked nor finished) before the loop assumes the task awaits
  * something outside asyncio and moves on.
  */
-const MAX_OPEN_STEP_TURNS = 32;
+const MAX_OPEN_STEP_TURNS = 256;
+/** See Loop.unsure. */
+const QUIET_TURNS = 8;
 
 class StopMarker implements Runnable {
   run(loop: Loop): void {
@@ -137,6 +139,27 @@ export class Loop {
   /** The running step's task has not parked on an awaitable or finished yet. */
   private stepOpen = false;
   private openStepTurns = 0;
+  /**
+   * On hosts without exact turns: the step's task went through a fast path,
+   * or waits on several waiters (Promise.race of a settled and a pending
+   * awaitable goes on at once): its parking is not certain, so
+   * the loop starts the next step only after a turn in which it made no
+   * progress (no waiter, no fast path).
+   */
+  private unsure = false;
+  private progress = 0;
+  private progressSeen = -1;
+  private quietTurns = 0;
+
+  /** An unsure step is over after QUIET_TURNS turns in a row without progress (a Promise.race settles in a few job generations). */
+  private stillBusy(): boolean {
+    if (this.progress !== this.progressSeen) {
+      this.progressSeen = this.progress;
+      this.quietTurns = 0;
+      return true;
+    }
+    return ++this.quietTurns < QUIET_TURNS;
+  }
   private mainTask: Task<any> | null = null;
   private settleRun: ((v: unknown) => void) | null = null;
   private failRun: ((e: unknown) => void) | null = null;
@@ -279,6 +302,7 @@ export class Loop {
     if (w.owner) {
       w.owner.attach(w);
       this.stepOpen = false;
+      this.progress++;
     }
     return w;
   }
@@ -380,6 +404,8 @@ export class Loop {
   /** @internal The running step's task went through a fast path: it is still running (see settledNow). */
   progressed(): void {
     this.openStepTurns = 0;
+    this.progress++;
+    this.unsure = true;
   }
 
   /** Puts an internal deadline (waitFor) in the timer heap. */
@@ -522,7 +548,7 @@ export class Loop {
   private turn(): void {
     this.armedAt = IDLE;
     if (!this.running) return;
-    if (this.stepOpen) {
+    if (this.stepOpen || (this.host.exactTurns === false && (this.unsure || (this.current !== null && this.current.waitingCount() > 1)) && this.stillBusy())) {
       // Inexact host turn: the last step's jobs may still be running.
       if (++this.openStepTurns <= MAX_OPEN_STEP_TURNS) {
         this.armedAt = IMMEDIATE;
@@ -531,6 +557,9 @@ export class Loop {
       }
       this.stepOpen = false;
     }
+    this.unsure = false;
+    this.progressSeen = -1;
+    this.quietTurns = 0;
     this.openStepTurns = 0;
     this.recent.length = 0;
     this.current = null;

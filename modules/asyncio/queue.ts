@@ -70,7 +70,7 @@ export class Queue<T = unknown> {
   /** Adds item, waiting while the queue is full. */
   async put(item: T): Promise<void> {
     checkItem("Queue.put()", item);
-    noteProgress();
+    if (!this.full()) noteProgress();
     let again = false;
     while (this.full()) {
       await this.park(this.putters, this.putHome, again);
@@ -86,7 +86,7 @@ export class Queue<T = unknown> {
   }
   /** Removes and returns the oldest item, waiting while the queue is empty. */
   async get(): Promise<T> {
-    noteProgress();
+    if (this.items.length > 0) noteProgress();
     let again = false;
     while (this.items.length === 0) {
       await this.park(this.getters, this.getHome, again);

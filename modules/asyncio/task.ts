@@ -296,6 +296,10 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   forwardsTo(w: Waiter<any>): Task<any> | null {
     return this.phase === FINISHED || !w.awaited ? null : this;
   }
+  /** @internal How many waiters this task waits on (more than one: Promise.race, Promise.all). */
+  waitingCount(): number {
+    return this.waiting === null ? 0 : 1 + (this.moreWaiting ? this.moreWaiting.length : 0);
+  }
   /** @internal */
   isFinished(): boolean {
     return this.phase === FINISHED;
