@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import asyncio, { newEventLoop, setHost, getHost } from "asyncio";
 import { MonotonicClock } from "../modules/asyncio/clock";
-import { FakeModdable, installFakeModdable } from "./fakes/moddable";
+import { FakeModdable, installFakeModdable, type TimerFlavor } from "./fakes/moddable";
 
 // Issue 9, §3: Time.ticks on ESP32 jumps from 2^31−1 to −2^31 after 24.86
 // days and wraps every 49.7 days. The Moddable host (hosts/moddable/host.ts,
@@ -39,11 +39,11 @@ describe("MonotonicClock", () => {
   });
 });
 
-describe("the Moddable host on a clock that wraps (fake Time.ticks as on ESP32)", function () {
+for (const flavor of ["mc", "lin"] as TimerFlavor[]) describe(`the Moddable host on a clock that wraps (fake Time.ticks as on ESP32; the SDK's ${flavor} timers)`, function () {
   this.timeout(30000);
 
   async function onFakeModdable<R>(offset: number, body: (fake: FakeModdable) => Promise<R>): Promise<R> {
-    const fake = new FakeModdable(offset);
+    const fake = new FakeModdable(offset, flavor);
     installFakeModdable(fake);
     // Loaded at run time: it is typechecked against Moddable's typings (tsconfig.moddable.json), not Node's.
     const { ModdableHost } = require("../hosts/moddable/host") as { ModdableHost: new () => import("asyncio").Host };

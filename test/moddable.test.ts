@@ -8,9 +8,14 @@ import * as path from "path";
 // Runs only where the Moddable SDK is set up ($MODDABLE, per its Linux
 // Getting Started) and an X server can be had (mcsim is a GTK program):
 // $DISPLAY, or Xvfb on PATH, started here.
+//
+// Simulator runs clash (ports, and mcconfig -m without -t build kills every
+// running simulator): run this file under `flock /tmp/mcsim.lock`.
 const ROOT = path.resolve(__dirname, "..");
 const MODDABLE = process.env.MODDABLE;
 const BIN = MODDABLE ? path.join(MODDABLE, "build", "bin", "lin", "release") : "";
+const SIMULATORS = MODDABLE ? path.join(MODDABLE, "build", "simulators") : "";
+const EXAMPLES = path.join(ROOT, "examples");
 
 function missing(): string | null {
   if (!MODDABLE) return "$MODDABLE is not set (the Moddable SDK is not installed here)";
@@ -27,24 +32,105 @@ function mcconfig(appDir: string, args: string[], extraEnv: NodeJS.ProcessEnv = 
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-/** Runs a simulator build until `until` appears or ms pass; returns what it traced. */
-function runSimulator(args: string[], display: string, until: RegExp | null, ms: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn("stdbuf", ["-oL", path.join(BIN, "mcsim"), ...args], { env: { ...env(), DISPLAY: display }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const finish = (): void => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      resolve(out);
-    };
-    const timer = setTimeout(finish, ms);
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (s: string) => {
-      out += s;
-      if (until && until.test(out)) finish();
-    });
-    child.stderr.on("data", () => {});
+function findFiles(dir: string, name: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => path.basename(f) === name).map((f) => path.join(dir, f));
+}
+
+/**
+ * Builds an app for the simulator into `out` and returns the mc.so it built.
+ * mcconfig names the build folder after the folder holding the manifest (a
+ * clone's folder name for main.ts), so the library is looked up: any mc.so
+ * under out/bin is removed first, and the build must leave exactly one.
+ */
+function buildForSimulator(out: string, cwd: string, args: string[]): string {
+  for (const old of findFiles(path.join(out, "bin"), "mc.so")) fs.rmSync(old);
+  const b = mcconfig(cwd, [...args, "-t", "build", "-o", out]);
+  expect(b.status, b.output).to.equal(0);
+  const built = findFiles(path.join(out, "bin"), "mc.so");
+  expect(built, `mcconfig ${args.join(" ")} built one mc.so under ${out}/bin`).to.have.length(1);
+  return built[0];
+}
+
+/**
+ * The simulated device mcsim shows for a library, by mcsim's own rule
+ * (tools/mcsim/main.js): the devices in build/simulators sorted by title, the
+ * first whose applicationName + "/mc.so" matches the library's path, else the
+ * first of all. Only debug builds (<device>/debug/…) match.
+ */
+function deviceMcsimShows(library: string): string {
+  const devices = fs
+    .readdirSync(SIMULATORS)
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => {
+      const text = fs.readFileSync(path.join(SIMULATORS, f), "utf8");
+      const title = /\btitle\s*:\s*(["'])(.*?)\1/.exec(text)?.[2];
+      const name = /\bapplicationName\s*:\s*(["'])(.*?)\1/.exec(text)?.[2];
+      return { title: title ?? f, filter: name ? new RegExp(`${name}/mc.so`) : null };
+    })
+    .sort((a, b) => a.title.localeCompare(b.title));
+  return (devices.find((d) => d.filter?.test(library)) ?? devices[0]).title;
+}
+
+interface Simulator {
+  readonly child: ChildProcess;
+  log(): string;
+  /** Resolves with the log once `re` matches it; rejects after ms. */
+  waitFor(re: RegExp, ms: number): Promise<string>;
+  stop(): void;
+}
+
+function startSimulator(args: string[], display: string): Simulator {
+  const child = spawn("stdbuf", ["-oL", path.join(BIN, "mcsim"), ...args], { env: { ...env(), DISPLAY: display }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const waiters = new Set<() => void>();
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (s: string) => {
+    out += s;
+    for (const w of [...waiters]) w();
   });
+  child.stderr!.on("data", () => {});
+  return {
+    child,
+    log: () => out,
+    waitFor: (re, ms) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!re.test(out)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(out);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`the simulator never traced ${re} in ${ms} ms:\n${out.slice(-3000)}`));
+        }, ms);
+        waiters.add(check);
+        check();
+      }),
+    stop: () => {
+      child.kill("SIGKILL");
+    },
+  };
+}
+
+/** Runs a simulator build until `until` appears or ms pass; returns what it traced. */
+async function runSimulator(args: string[], display: string, until: RegExp | null, ms: number): Promise<string> {
+  const sim = startSimulator(args, display);
+  try {
+    await sim.waitFor(until ?? /(?!)/, ms).catch(() => {});
+    return sim.log();
+  } finally {
+    sim.stop();
+  }
+}
+
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+/** CPU seconds (user + system, all threads) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
 interface PinEvent {
@@ -55,6 +141,51 @@ interface PinEvent {
 function pinTimeline(log: string): PinEvent[] {
   return [...log.matchAll(/^PIN (\d+) ([01]) (\d+)$/gm)].map((m) => ({ pin: +m[1], level: +m[2], ms: +m[3] }));
 }
+
+/** A pin toggling every halfMs, starting lit after its initial line; `count` toggles. */
+function expectBlink(events: PinEvent[], pin: number, halfMs: number, count: [number, number]): void {
+  const toggles = events.filter((e) => e.pin === pin).slice(1);
+  expect(toggles.length, `PIN ${pin} toggles`).to.be.within(count[0], count[1]);
+  toggles.forEach((e, i) => expect(e.level, `PIN ${pin} toggle ${i}`).to.equal(i % 2 === 0 ? 1 : 0));
+  // Phase: the k-th toggle comes k*halfMs after the first (lateness is measured in npm run bench).
+  toggles.forEach((e, k) => expect(e.ms - toggles[0].ms, `PIN ${pin} toggle ${k}`).to.be.within(k * halfMs, k * halfMs + 100));
+}
+
+/** A start that failed: a module missing, an exception, an XS abort. */
+function expectCleanStart(log: string): void {
+  expect(log, "the app's trace").to.not.match(/not found|abort|Error|exception/i);
+}
+
+/** What each example manifest must trace on plain -p lin, in `ms` of running. Every examples/*.json needs an entry. */
+const exampleChecks: Record<string, { ms: number; check(log: string): void }> = {
+  // No button on plain lin (the input stays at its pull-up level): the LED blinks at the first rate.
+  "button-blink": { ms: 3300, check: (log) => expectBlink(pinTimeline(log), 2, 500, [6, 8]) },
+  "run-main": {
+    ms: 3300,
+    check: (log) => {
+      expectBlink(pinTimeline(log), 14, 500, [6, 8]);
+      expectBlink(pinTimeline(log), 12, 1000, [3, 4]);
+    },
+  },
+  "producer-consumer": {
+    ms: 3600,
+    check: (log) => {
+      const reports = [...log.matchAll(/^report: (\d+) readings from \d+ to \d+ ms, (\d+) high, (\d+) low$/gm)];
+      expect(reports.length, "reports, one a second").to.be.within(2, 4);
+      for (const r of reports) {
+        expect(+r[1], r[0]).to.be.within(8, 12);
+        expect(+r[2], `${r[0]}: the sensor (GPIO 4, pulled up, no button) reads high`).to.equal(+r[1]);
+      }
+      const events = pinTimeline(log);
+      const samples = events.filter((e) => e.pin === 14 && e.level === 1);
+      expect(samples.length, "sample flashes, one every 100 ms").to.be.within(28, 38);
+      const reportLed = events.filter((e) => e.pin === 12 && e.level === 1);
+      expect(reportLed.length, "report LED flashes").to.equal(reports.length);
+    },
+  },
+};
+
+const exampleManifests = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith(".json")).sort();
 
 const reason = missing();
 (reason ? describe.skip : describe)(`Moddable SDK builds and the Linux simulator${reason ? ` — skipped: ${reason}` : ""}`, function () {
@@ -76,35 +207,67 @@ const reason = missing();
   });
 
   it("main.ts builds for the simulator and blinks: green every 500 ms, blue every 1000 ms, on XS with asyncio preloaded", async () => {
-    const b = mcconfig(ROOT, ["-m", "-p", "lin", "-t", "build", "-o", out]);
-    expect(b.status, b.output).to.equal(0);
-    const log = await runSimulator([path.join(out, "bin", "lin", "mc", "release", "main", "mc.so")], display, null, 5200);
-    const events = pinTimeline(log);
-    const green = events.filter((e) => e.pin === 14).slice(1);
-    const blue = events.filter((e) => e.pin === 12).slice(1);
+    const library = buildForSimulator(out, ROOT, ["-m", "-p", "lin"]);
+    const log = await runSimulator([library], display, null, 5200);
     // Levels alternate, starting lit, and green toggles twice per blue toggle.
-    expect(green.length).to.be.within(9, 11);
-    expect(blue.length).to.be.within(5, 6);
-    green.forEach((e, i) => expect(e.level).to.equal(i % 2 === 0 ? 1 : 0));
-    blue.forEach((e, i) => expect(e.level).to.equal(i % 2 === 0 ? 1 : 0));
-    // Phase: the k-th green toggle comes k*500 ms after the first (lateness is measured in npm run bench).
-    green.forEach((e, k) => expect(e.ms - green[0].ms).to.be.within(k * 500, k * 500 + 100));
-    blue.forEach((e, k) => expect(e.ms - blue[0].ms).to.be.within(k * 1000, k * 1000 + 100));
+    expectBlink(pinTimeline(log), 14, 500, [9, 11]);
+    expectBlink(pinTimeline(log), 12, 1000, [5, 6]);
   });
 
-  it("main.ts runs on a simulated device (sim/nodemcu) with its LED controls", async () => {
-    const b = mcconfig(ROOT, ["-m", "-p", "sim/nodemcu", "-t", "build", "-o", out]);
-    expect(b.status, b.output).to.equal(0);
-    const log = await runSimulator([path.join(MODDABLE!, "build", "simulators"), path.join(out, "bin", "lin", "nodemcu", "release", "main", "mc.so")], display, null, 2200);
-    const events = pinTimeline(log);
-    expect(events.filter((e) => e.pin === 14).length).to.be.within(5, 7);
-    expect(log).to.not.match(/Error|abort/i);
+  it("main.ts runs on the simulated NodeMCU (sim/nodemcu, debug build: the NodeMCU skin) with its LED controls", async () => {
+    // mcsim shows a device's skin only for <device>/debug/ builds; a release
+    // build would show the first device (M5Atom S3), not what the user asked for.
+    const library = buildForSimulator(out, ROOT, ["-d", "-m", "-p", "sim/nodemcu"]);
+    expect(library).to.match(/\/nodemcu\/debug\//);
+    expect(deviceMcsimShows(library)).to.equal("NodeMcu");
+    expect(deviceMcsimShows(library.replace("/debug/", "/release/")), "a release build gets another skin").to.not.equal("NodeMcu");
+    const log = await runSimulator([SIMULATORS, library], display, null, 3200);
+    expect(pinTimeline(log).filter((e) => e.pin === 14).length).to.be.within(5, 8);
+    expectCleanStart(log);
+  });
+
+  for (const manifest of exampleManifests) {
+    const name = manifest.slice(0, -".json".length);
+    it(`examples/${manifest} builds for the simulator, starts, and traces what the example does`, async () => {
+      const expected = exampleChecks[name];
+      expect(expected, `test/moddable.test.ts has no trace check for examples/${manifest}: add one to exampleChecks`).to.not.equal(undefined);
+      const library = buildForSimulator(out, ROOT, [path.join(EXAMPLES, manifest), "-m", "-p", "lin"]);
+      const log = await runSimulator([library], display, null, expected.ms);
+      expectCleanStart(log);
+      expected.check(log);
+    });
+  }
+
+  it("an idle app costs no CPU in mcsim (under 2 % of a core over 10 s) and wakes on a button press: examples/button-blink after a long press", async () => {
+    const library = buildForSimulator(out, path.join(ROOT, "test", "moddable", "idle"), ["-d", "-m", "-p", "sim/nodemcu"]);
+    expect(deviceMcsimShows(library)).to.equal("NodeMcu");
+    const sim = startSimulator([SIMULATORS, library], display);
+    try {
+      const pid = sim.child.pid!;
+      await sim.waitFor(/^IDLE$/m, 30_000);
+      expect(fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()).to.equal("mcsim");
+      const cpu0 = cpuSeconds(pid);
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 10_000));
+      const share = (cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000);
+      console.log(`      mcsim idling: ${(share * 100).toFixed(2)} % of a core over 10 s`);
+      const idleLog = sim.log();
+      // The long press stopped the blinking: the LED went off and stayed off.
+      const before = pinTimeline(idleLog.slice(0, idleLog.indexOf("IDLE")));
+      expect(before.filter((e) => e.pin === 2).at(-1)?.level).to.equal(0);
+      expect(pinTimeline(idleLog.slice(idleLog.indexOf("IDLE"))), "no LED change while idle").to.deep.equal([]);
+      expect(share, `mcsim used ${(share * 100).toFixed(2)} % of a core while the app idled`).to.be.lessThan(0.02);
+      // The second long press: blinking again.
+      const log = await sim.waitFor(/IDLE[\s\S]*PRESS 1[\s\S]*^PIN 2 1 \d+$[\s\S]*^PIN 2 0 \d+$/m, 15_000);
+      expectCleanStart(log);
+    } finally {
+      sim.stop();
+    }
   });
 
   it("the conformance scenarios pass on XS in the simulator (N passed, N failed)", async () => {
-    const b = mcconfig(path.join(ROOT, "test", "moddable"), ["-m", "-p", "lin", "-t", "build", "-o", out]);
-    expect(b.status, b.output).to.equal(0);
-    const log = await runSimulator([path.join(out, "bin", "lin", "mc", "release", "moddable", "mc.so")], display, /\d+ passed, \d+ failed/, 240_000);
+    const library = buildForSimulator(out, path.join(ROOT, "test", "moddable"), ["-m", "-p", "lin"]);
+    const log = await runSimulator([library], display, /\d+ passed, \d+ failed/, 240_000);
     const summary = log.match(/(\d+) passed, (\d+) failed/);
     expect(summary, log).to.not.equal(null);
     expect(log.split("\n").filter((l) => l.startsWith("FAIL")), log).to.deep.equal([]);
@@ -113,9 +276,8 @@ const reason = missing();
   });
 
   it("examples/webserver answers a request over loopback from the simulator (ECMA-419 sockets)", async () => {
-    const b = mcconfig(path.join(ROOT, "examples", "webserver"), ["-m", "-p", "lin", "-t", "build", "-o", out]);
-    expect(b.status, b.output).to.equal(0);
-    const sim = spawn("stdbuf", ["-oL", path.join(BIN, "mcsim"), path.join(out, "bin", "lin", "mc", "release", "webserver", "mc.so")], { env: { ...env(), DISPLAY: display }, stdio: ["ignore", "pipe", "ignore"] });
+    const library = buildForSimulator(out, path.join(ROOT, "examples", "webserver"), ["-m", "-p", "lin"]);
+    const sim = spawn("stdbuf", ["-oL", path.join(BIN, "mcsim"), library], { env: { ...env(), DISPLAY: display }, stdio: ["ignore", "pipe", "ignore"] });
     try {
       let log = "";
       sim.stdout.setEncoding("utf8");
@@ -145,12 +307,17 @@ const reason = missing();
     }
   });
 
-  it("mcconfig resolves every module for esp32 and esp (ESP8266) without a toolchain (make files only)", () => {
-    const esp32 = mcconfig(ROOT, ["-d", "-p", "esp32", "-t", "build", "-o", out]);
-    expect(esp32.status, esp32.output).to.equal(0);
+  it("mcconfig resolves every module of main.ts and of every example for esp32 and esp (ESP8266) without a toolchain (make files only)", () => {
     const espBase = fs.mkdtempSync(path.join(os.tmpdir(), "esp-base-"));
-    const esp = mcconfig(ROOT, ["-d", "-p", "esp", "-t", "build", "-o", out], { ESP_BASE: espBase });
-    fs.rmSync(espBase, { recursive: true, force: true });
-    expect(esp.status, esp.output).to.equal(0);
+    try {
+      for (const manifest of [[], ...exampleManifests.map((m) => [path.join(EXAMPLES, m)])]) {
+        for (const platform of ["esp32", "esp"]) {
+          const r = mcconfig(ROOT, [...manifest, "-d", "-p", platform, "-t", "build", "-o", out], { ESP_BASE: espBase });
+          expect(r.status, `mcconfig ${manifest.join(" ")} -d -p ${platform}:\n${r.output}`).to.equal(0);
+        }
+      }
+    } finally {
+      fs.rmSync(espBase, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,9 @@
-import { fake } from "./moddable";
+import { fake, type FakeTimer } from "./moddable";
+type Callback = (t: FakeTimer) => void;
 export default {
-  repeat: (cb: () => void, interval: number) => fake().Timer.repeat(cb, interval),
-  set: (cb: () => void, delay?: number, repeat?: number) => fake().Timer.set(cb, delay, repeat),
-  schedule: (t: any, delay?: number, repeat?: number) => fake().Timer.schedule(t, delay, repeat),
-  clear: (t: any) => fake().Timer.clear(t),
+  repeat: (cb: Callback, interval: number) => fake().Timer.repeat(cb, interval),
+  set: (cb: Callback, delay?: number, repeat?: number) => fake().Timer.set(cb, delay, repeat),
+  schedule: (t: FakeTimer, delay?: number, repeat?: number) => fake().Timer.schedule(t, delay, repeat),
+  clear: (t: FakeTimer | null | undefined) => fake().Timer.clear(t),
+  delay: (ms: number) => fake().Timer.delay(ms),
 };
