@@ -192,6 +192,19 @@ async function xsFigures(): Promise<void> {
   extra.xsLateness = latenessStats((late.result as number[]).sort((a, b) => a - b));
 }
 
+/** The first file called `name` below dir (mcconfig names its build folders after the app's folder). */
+function findFile(dir: string, name: string): string | null {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isFile() && entry.name === name) return p;
+    if (entry.isDirectory()) {
+      const found = findFile(p, name);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /** Figure 1 in the Moddable Linux simulator (XS + Moddable's Timer), when $MODDABLE is set. */
 async function moddableFigures(): Promise<void> {
   const sdk = process.env.MODDABLE;
@@ -203,7 +216,7 @@ async function moddableFigures(): Promise<void> {
   const { spawnSync, spawn } = await import("child_process");
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "asyncio-bench-"));
   const env = { ...process.env, PATH: `${path.join(__dirname, "..", "node_modules", ".bin")}:${bin}:${process.env.PATH}` };
-  const build = spawnSync(path.join(bin, "mcconfig"), ["-m", "-p", "lin", "-t", "build", "-o", out], { cwd: path.join(__dirname, "moddable"), env, encoding: "utf8" });
+  const build = spawnSync("flock", ["/tmp/mcsim.lock", path.join(bin, "mcconfig"), "-m", "-p", "lin", "-t", "build", "-o", out], { cwd: path.join(__dirname, "moddable"), env, encoding: "utf8" });
   if (build.status !== 0) {
     extra.moddable = `skipped: the simulator build failed: ${build.stdout}${build.stderr}`.slice(0, 500);
     return;
@@ -216,7 +229,7 @@ async function moddableFigures(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const log = await new Promise<string>((resolve) => {
-    const sim = spawn("stdbuf", ["-oL", path.join(bin, "mcsim"), path.join(out, "bin", "lin", "mc", "release", "moddable", "mc.so")], { env: { ...env, DISPLAY: display }, stdio: ["ignore", "pipe", "ignore"] });
+    const sim = spawn("stdbuf", ["-oL", path.join(bin, "mcsim"), findFile(out, "mc.so") ?? path.join(out, "mc.so")], { env: { ...env, DISPLAY: display }, stdio: ["ignore", "pipe", "ignore"] });
     let text = "";
     const done = () => { sim.kill("SIGKILL"); resolve(text); };
     const timer = setTimeout(done, 120_000);
