@@ -10,9 +10,20 @@
 // connections at once a client gets 503 and is closed (see `limits`).
 // Port: 8080, or the WEBSERVER_PORT environment variable on Node (0 picks a
 // free port).
+//
+// Wi-Fi as in MicroPython: network.WLAN(STA_IF), active(true), connect(),
+// then `await wlan.connected(30)`. On an ESP32/ESP8266 connect() without
+// arguments joins the network the firmware was built for: with `mcconfig …
+// ssid=<name> password=<key>` Moddable's own set-up joins it before main
+// runs (main waits for it); with `wlan_ssid=<name> wlan_password=<key>`
+// this code joins it while the LEDs already blink, and a wrong key or a
+// missing network is reported (OSError, TimeoutError). On Node and the
+// desktop simulator the station is a model that is connected from the
+// start, at 127.0.0.1. The same source runs on all.
 import asyncio from "asyncio";
 import type { Server, Stream } from "asyncio";
 import { Pin } from "machine";
+import network from "network";
 
 export const DEFAULT_PORT = 8080;
 const HOST = "0.0.0.0";
@@ -60,11 +71,8 @@ const MAX_BODY = 1024;
 // burst of clients beyond the queue waits for a SYN retransmission, a second or more).
 const BACKLOG = 64;
 
-function log(text: string): void {
-  const g = globalThis as { trace?: (s: string) => void; console?: { log(s: string): void } };
-  if (typeof g.trace === "function") g.trace(text + "\n");
-  else g.console?.log(text);
-}
+/** Seconds to wait for Wi-Fi before giving up (TimeoutError, reported; the LEDs blink on). */
+const WIFI_TIMEOUT_S = 30;
 
 function configuredPort(): number {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -290,12 +298,26 @@ async function handle(reader: Stream, writer: Stream): Promise<void> {
   }
 }
 
+/** Joins the Wi-Fi network (see the top of the file); resolves with the station's IP address. */
+async function joinWifi(): Promise<string> {
+  const wlan = new network.WLAN(network.STA_IF);
+  wlan.active(true);
+  if (!wlan.isconnected()) {
+    asyncio.print("webserver: connecting to Wi-Fi...");
+    if (wlan.status() !== network.STAT_CONNECTING) wlan.connect();
+  }
+  await wlan.connected(WIFI_TIMEOUT_S);
+  return wlan.ifconfig()[0];
+}
+
 async function main() {
+  const port = configuredPort();
   for (const led of leds) asyncio.createTask(blink(led));
-  const server = await asyncio.startServer(handle, HOST, configuredPort(), BACKLOG);
+  const ip = await joinWifi();
+  const server = await asyncio.startServer(handle, HOST, port, BACKLOG);
   app.server = server;
   app.port = server.port;
-  log(`webserver: http://127.0.0.1:${server.port}/ (listening on ${HOST}:${server.port})`);
+  asyncio.print(`webserver: http://${ip}:${server.port}/ (listening on ${HOST}:${server.port})`);
 }
 
 const loop = asyncio.getEventLoop();

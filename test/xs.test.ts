@@ -4,6 +4,7 @@ import { bundle } from "../hosts/xs/bundle";
 import { findXsnapWorker, XsnapWorker } from "../hosts/xs/worker";
 import { scenarios } from "./scenarios";
 import { thrownValues } from "./xs/thrown-values";
+import { networkChecks } from "./xs/network-checks";
 
 // Installs console so XS reports unhandled rejections where we can see them.
 const prelude = (): string => bundle(path.join(__dirname, "xs", "prelude.ts"));
@@ -141,5 +142,43 @@ describe("inside XS (xsnap): any thrown value is reported and the worker survive
       expect(alive.ok, `worker after ${script}`).to.equal(true);
       expect(alive.output).to.equal("alive\n");
     }
+  });
+});
+
+describe("inside XS (xsnap): network.WLAN on the Wi-Fi model (test/xs/network-checks.ts)", function () {
+  this.timeout(60000);
+  let output = "";
+  const results = new Map<string, string | null>();
+  before(async () => {
+    const worker = startWorker();
+    try {
+      const setup = await worker.evaluate(prelude());
+      if (!setup.ok) throw new Error(`xsnap setup failed: ${setup.error}`);
+      const run = await worker.evaluate(bundle(path.join(__dirname, "xs", "network-entry.ts")));
+      output = run.output;
+      if (!run.ok) throw new Error(`xsnap evaluation failed: ${run.error}\n${run.output}`);
+      for (const line of output.split("\n")) {
+        if (!line.startsWith("NETWORK {")) continue;
+        const r = JSON.parse(line.slice(8)) as { profile: string; name: string; error: string | null };
+        results.set(`${r.profile}: ${r.name}`, r.error);
+      }
+    } finally {
+      await worker.close();
+    }
+  });
+  it("ran every check to the end", () => {
+    expect(output, output).to.contain("NETWORK DONE");
+  });
+  for (const profile of ["exact", "moddable"]) {
+    for (const check of networkChecks) {
+      it(`${profile === "exact" ? "exact turns" : "turns between promise jobs"}: ${check.name}`, () => {
+        const key = `${profile}: ${check.name}`;
+        expect(results.has(key), `no result for ${key}`).to.equal(true);
+        expect(results.get(key)).to.equal(null);
+      });
+    }
+  }
+  it("left no unhandled rejection and no uncaught exception in XS", () => {
+    expect(output).to.not.match(/CONSOLE\.ERROR|Unhandled|uncaught/i);
   });
 });

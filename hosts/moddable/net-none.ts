@@ -1,3 +1,5 @@
-// "asyncio/net-port" on platforms without ECMA-419 sockets in this build:
-// no network port, so openConnection()/startServer() raise NoNetPortError.
+// "asyncio/net-port": the loop alone (modules/asyncio/manifest.json) has no
+// sockets. modules/network/manifest.json adds them ("network/sockets",
+// hosts/moddable/net.ts, preloaded), which names itself as the network port;
+// without it openConnection()/startServer() raise NoNetPortError.
 export {};

@@ -1,10 +1,15 @@
 // asyncio streams over ECMA-419 sockets (embedded:io/socket/tcp and
-// embedded:io/socket/listener): ESP32 (lwIP) and the Linux simulator.
-// Loading this module names it as the network port; nothing native runs
-// until a stream is opened, so it may be preloaded.
+// embedded:io/socket/listener): ESP32 and ESP8266 (lwIP) and the desktop
+// simulator. modules/network/manifest.json maps it as "network/sockets" and
+// preloads it: loading it names it as the network port; nothing native runs
+// until a stream is opened.
 //
-// Names: only dotted IPv4 addresses (and "localhost") are accepted; other
-// names raise OSError ENOTFOUND (no DNS resolver is wired in).
+// Names: dotted IPv4 addresses and "localhost" are used as they are; other
+// names are resolved through the SDK's DNS (`net`: Net.resolve, lwIP's
+// resolver on the devices, the desktop's on the simulator). A name that
+// does not resolve is OSError ENOTFOUND; resolving takes the resolver's
+// own time (lwIP gives up after its retries); close() meanwhile drops the
+// connection before it starts.
 // ECMA-419 reports the end of the stream and a failure the same way
 // (onError), so after connecting onError reads as EOF; before it, as
 // ECONNREFUSED. There is no reset: abort() is close().
@@ -14,16 +19,21 @@
 // runs and turns it into a failed connection or a reported accept.
 import TCP from "embedded:io/socket/tcp";
 import Listener from "embedded:io/socket/listener";
+import Net from "net";
 import { safeString } from "asyncio/format";
 import { OSError, setDefaultNetPort, type ListenHandlers, type NetListener, type NetPort, type NetSocket, type SocketHandlers } from "asyncio/netport";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-function address(host: string): string {
+/** The address of host when it is one already ("localhost" included), else undefined: a name to resolve. */
+function literal(host: string): string | undefined {
   if (host === "localhost") return "127.0.0.1";
   if (IPV4.test(host)) return host;
-  throw new OSError(`${JSON.stringify(host)}: this host resolves no names; use a dotted IPv4 address`, "ENOTFOUND");
+  return undefined;
 }
+
+/** A name a resolver could look up (letters, digits, '-', dots; at most 253). */
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
 
 /** The message of whatever the socket layer threw. Never throws. */
 function message(e: unknown): string {
@@ -169,10 +179,92 @@ class Ecma419Socket implements NetSocket {
   }
 }
 
+/**
+ * A connection to a name: Net.resolve first, then the socket. Until the
+ * address arrives it holds what the stream asks (pause, close); the stream
+ * writes nothing before onConnect.
+ */
+class Resolving implements NetSocket {
+  private inner: NetSocket | null = null;
+  private done = false;
+  private paused = false;
+
+  constructor(private readonly host: string, private readonly port: number, private readonly h: SocketHandlers) {
+    if (!HOSTNAME.test(host)) throw new OSError(`connect ${JSON.stringify(host)}:${port}: not a host name or IPv4 address`, "ENOTFOUND");
+    const self = this;
+    try {
+      Net.resolve(host, (_name: string, address?: string) => {
+        try {
+          self.resolved(address);
+        } catch (e) {
+          // nothing may escape into the resolver's callback
+          self.fail(new OSError(`connect ${host}:${port}: ${message(e)}`, "EIO"));
+        }
+      });
+    } catch (e) {
+      // lwIP's table of look-ups in progress is full (4 on ESP8266), or no resolver
+      throw new OSError(`connect ${JSON.stringify(host)}:${port}: can't resolve now: ${message(e)}`, "EAGAIN");
+    }
+  }
+  private resolved(address: string | undefined): void {
+    if (this.done) return;
+    if (typeof address !== "string" || !IPV4.test(address)) {
+      this.fail(new OSError(`connect ${JSON.stringify(this.host)}:${this.port}: the name does not resolve`, "ENOTFOUND"));
+      return;
+    }
+    let inner: NetSocket;
+    try {
+      inner = new Ecma419Socket(this.h, { address, port: this.port });
+    } catch (e) {
+      this.fail(new OSError(`connect ${this.host}:${this.port}: ${message(e)}`, "EIO"));
+      return;
+    }
+    this.inner = inner;
+    if (this.paused) inner.pause();
+  }
+  /** Never throws. */
+  private fail(e: OSError): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.h.onError(e);
+      this.h.onClose();
+    } catch {
+      // the stream's handlers only record
+    }
+  }
+  peer(): [string, number] | undefined {
+    return this.inner?.peer();
+  }
+  write(data: Uint8Array): number {
+    return this.inner ? this.inner.write(data) : 0;
+  }
+  pause(): void {
+    this.paused = true;
+    this.inner?.pause();
+  }
+  resume(): void {
+    this.paused = false;
+    this.inner?.resume();
+  }
+  close(): void {
+    if (this.inner) this.inner.close();
+    else if (!this.done) {
+      this.done = true;
+      this.h.onClose();
+    }
+  }
+  abort(): void {
+    if (this.inner) this.inner.abort();
+    else this.close();
+  }
+}
+
 export class Ecma419NetPort implements NetPort {
   readonly name = "ECMA-419 embedded:io/socket";
   connect(host: string, port: number, handlers: SocketHandlers): NetSocket {
-    const a = address(host);
+    const a = literal(host);
+    if (a === undefined) return new Resolving(host, port, handlers);
     try {
       return new Ecma419Socket(handlers, { address: a, port });
     } catch (e) {
@@ -180,7 +272,8 @@ export class Ecma419NetPort implements NetPort {
     }
   }
   listen(host: string, port: number, _backlog: number, h: ListenHandlers): NetListener {
-    if (host !== "0.0.0.0" && host !== "") address(host); // checked; the socket listens on every interface
+    // The socket listens on every interface; a host to listen on must be one of ours, given as an address.
+    if (host !== "0.0.0.0" && host !== "" && literal(host) === undefined) throw new OSError(`listen ${JSON.stringify(host)}:${port}: give an IPv4 address (or "0.0.0.0") to listen on`, "EADDRNOTAVAIL");
     let listener: Listener;
     try {
       listener = new Listener({
