@@ -8,6 +8,7 @@ const aliases: Record<string, string> = {
   asyncio: path.join(root, "modules", "asyncio", "index.ts"),
   machine: path.join(root, "modules", "machine", "index.ts"),
   buttons: path.join(root, "modules", "buttons", "index.ts"),
+  network: path.join(root, "hosts", "node", "network.ts"),
 };
 
 type Resolve = (request: string, ...rest: unknown[]) => string;
