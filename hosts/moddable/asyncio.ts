@@ -3,7 +3,7 @@
 // this module may be preloaded.
 import { setHost } from "asyncio/loop";
 import { ModdableHost } from "asyncio/moddable-host";
-// The network port of streams: ECMA-419 sockets where the manifest has them (esp32, lin), else none.
+// The network port of streams: none here; modules/network/manifest.json maps ECMA-419 sockets (esp32, esp, the simulators).
 import "asyncio/net-port";
 
 setHost(new ModdableHost());
