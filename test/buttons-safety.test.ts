@@ -8,22 +8,10 @@ import { Pin, setDigitalPort } from "machine";
 import { DelayMs, Pushbutton, Switch } from "buttons";
 import { SimulatedBoard } from "../hosts/node/board";
 import type { VirtualHost } from "../hosts/virtual";
-import { onVirtualTime } from "./helpers";
+import { onBoard, onVirtualTime } from "./helpers";
 import { hostileValues } from "./xs/thrown-values";
 
 const BUTTON = 0;
-
-async function onBoard(body: (host: VirtualHost, board: SimulatedBoard, loop: Loop) => Promise<void>): Promise<void> {
-  await onVirtualTime(async (host, loop) => {
-    const board = new SimulatedBoard(() => host.now());
-    const previous = setDigitalPort(board);
-    try {
-      await body(host, board, loop);
-    } finally {
-      setDigitalPort(previous);
-    }
-  });
-}
 
 /** An active-low press at `at` held `ms`, with 4 ms of contact bounce on press and release. */
 function press(host: VirtualHost, board: SimulatedBoard, at: number, ms: number, pin = BUTTON): void {

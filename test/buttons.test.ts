@@ -6,22 +6,9 @@ import { DelayMs, Pushbutton, Switch } from "buttons";
 import { SimulatedBoard } from "../hosts/node/board";
 import { runApp } from "../hosts/node/runner";
 import type { VirtualHost } from "../hosts/virtual";
-import { onVirtualTime, withHost, CountingTimers } from "./helpers";
+import { onBoard, onVirtualTime, withHost, CountingTimers } from "./helpers";
 
 const BUTTON = 0;
-
-/** Runs body on virtual time with a simulated board installed as the digital port (restored after). */
-async function onBoard(body: (host: VirtualHost, board: SimulatedBoard, loop: Loop) => Promise<void>): Promise<void> {
-  await onVirtualTime(async (host, loop) => {
-    const board = new SimulatedBoard(() => host.now());
-    const previous = setDigitalPort(board);
-    try {
-      await body(host, board, loop);
-    } finally {
-      setDigitalPort(previous);
-    }
-  });
-}
 
 /**
  * A press of an active-low button at `at` held `ms`, with contact bounce:

@@ -1,5 +1,7 @@
 import { getEventLoop, getHost, newEventLoop, setHost, type Host, type Loop } from "../modules/asyncio";
 import { VirtualHost } from "../hosts/virtual";
+import { SimulatedBoard } from "../hosts/node/board";
+import { setDigitalPort } from "../modules/machine/port";
 
 /** Runs body on a fresh loop over a fresh virtual-time host, then restores the previous host. */
 export async function onVirtualTime<R>(body: (host: VirtualHost, loop: Loop) => Promise<R>, options: { turnCost?: number } = {}): Promise<R> {
@@ -42,4 +44,17 @@ export class CountingTimers {
   setImmediate = (fn: () => void): NodeJS.Immediate => setImmediate(fn);
   clearImmediate = (h: unknown): void => clearImmediate(h as NodeJS.Immediate);
   performance = performance;
+}
+
+/** Runs body on virtual time with a simulated board installed as the digital port (restored after). */
+export async function onBoard(body: (host: VirtualHost, board: SimulatedBoard, loop: Loop) => Promise<void>): Promise<void> {
+  await onVirtualTime(async (host, loop) => {
+    const board = new SimulatedBoard(() => host.now());
+    const previous = setDigitalPort(board);
+    try {
+      await body(host, board, loop);
+    } finally {
+      setDigitalPort(previous);
+    }
+  });
 }

@@ -6,20 +6,8 @@ import asyncio, { RuntimeError, type ExceptionContext, type Loop } from "asyncio
 import { Pin, setDigitalPort, type DigitalLine, type DigitalPort, type LineOptions } from "machine";
 import { SimulatedBoard } from "../hosts/node/board";
 import type { VirtualHost } from "../hosts/virtual";
-import { onVirtualTime } from "./helpers";
+import { onBoard, onVirtualTime } from "./helpers";
 import { hostileValues } from "./xs/thrown-values";
-
-async function onBoard(body: (host: VirtualHost, board: SimulatedBoard, loop: Loop) => Promise<void>): Promise<void> {
-  await onVirtualTime(async (host, loop) => {
-    const board = new SimulatedBoard(() => host.now());
-    const previous = setDigitalPort(board);
-    try {
-      await body(host, board, loop);
-    } finally {
-      setDigitalPort(previous);
-    }
-  });
-}
 
 
 /** Settles p into what it rejected with (or "resolved"), without ever inspecting the value. */
