@@ -7,8 +7,9 @@ const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--vir
 Runs an app on a simulated ESP32-like board in this terminal, no Moddable SDK
 needed: each output pin is drawn as an LED (lit ● / unlit ○) with the time.
 
-  app               main (default: ./main.ts, the two-LED blink) or an
-                    example name from examples/ (e.g. run-main)
+  app               main (default: ./main.ts, the two-LED blink), an example
+                    name from examples/ (e.g. run-main), or a path to your
+                    own .ts app, from where you typed the command
   --duration S      stop after S seconds (default: run until Ctrl-C)
   --vcd FILE        write every pin change to FILE as a Value Change Dump
                     (open it with GTKWave or PulseView)
@@ -45,14 +46,25 @@ function parse(argv: string[]) {
   return options;
 }
 
+/** The apps in examples/: each .ts file, and each folder with a main.ts, once. */
+function exampleApps(root: string): string[] {
+  const dir = path.join(root, "examples");
+  if (!fs.existsSync(dir)) return [];
+  const names = new Set<string>();
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(".ts")) names.add(entry.name.slice(0, -3));
+    else if (entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, "main.ts"))) names.add(entry.name);
+  }
+  return [...names].sort();
+}
+
 function resolveApp(root: string, app: string | undefined): string {
   if (!app || app === "main") return path.join(root, "main.ts");
-  const candidates = [path.resolve(app), path.join(root, "examples", `${app}.ts`), path.join(root, "examples", app, "main.ts")];
+  // npm runs scripts from the package folder; a path is meant from where the user typed (INIT_CWD).
+  const from = process.env.INIT_CWD || process.cwd();
+  const candidates = [path.resolve(from, app), path.join(root, "examples", `${app}.ts`), path.join(root, "examples", app, "main.ts")];
   const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
-  if (!found) {
-    const known = fs.existsSync(path.join(root, "examples")) ? fs.readdirSync(path.join(root, "examples")).map((f) => f.replace(/\.ts$/, "")) : [];
-    fail(`no app called ${JSON.stringify(app)}; try main or one of: ${known.join(", ")}`);
-  }
+  if (!found) fail(`no app called ${JSON.stringify(app)}; try main, a path to a .ts file, or one of: ${exampleApps(root).join(", ")}`);
   return found;
 }
 
