@@ -26,6 +26,28 @@ describe("npm start -- <app>", function () {
     expect(apps).to.deep.equal(["button-blink", "producer-consumer", "run-main", "webserver"]);
   });
 
+  it("type-checks your own app first: errors as tsc shows them, with the app's own line numbers, and it does not run", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "bad.ts"), [
+        'import asyncio, { print } from "asyncio";',
+        "",
+        'const n: number = "three";',
+        'asyncio.run(async () => print("ran", n));',
+        "",
+      ].join("\n"));
+      const r = start(["bad.ts", "--virtual", "--duration", "0.5"], { INIT_CWD: dir });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/^bad\.ts\(3,7\): error TS2322: Type 'string' is not assignable to type 'number'\./m);
+      expect(r.stdout).to.not.include("ran");
+      const anyway = start(["bad.ts", "--virtual", "--duration", "0.5", "--no-check"], { INIT_CWD: dir });
+      expect(anyway.status).to.equal(0);
+      expect(anyway.stdout).to.include("ran three");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("runs your own app from a path relative to where you typed the command", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
     try {

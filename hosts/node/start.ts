@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runApp } from "./runner";
+import { typecheckApp } from "./typecheck";
 
 const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual]
 
@@ -15,6 +16,9 @@ needed: each output pin is drawn as an LED (lit ● / unlit ○) with the time.
                     (open it with GTKWave or PulseView)
   --virtual         run on virtual time: as fast as possible, exact timing
                     (needs --duration)
+  --check           type-check the app first (always done for your own
+                    app, given by a path; errors as tsc prints them)
+  --no-check        run your app even when it has type errors
   --help            this text
 `;
 
@@ -24,7 +28,7 @@ function fail(message: string): never {
 }
 
 function parse(argv: string[]) {
-  const options: { app?: string; duration?: number; vcd?: string; virtual: boolean } = { virtual: false };
+  const options: { app?: string; duration?: number; vcd?: string; virtual: boolean; check?: boolean; noCheck?: boolean } = { virtual: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") {
@@ -38,6 +42,8 @@ function parse(argv: string[]) {
       if (!argv[i + 1]) fail("--vcd needs a file name");
       options.vcd = argv[++i];
     } else if (a === "--virtual") options.virtual = true;
+    else if (a === "--check") options.check = true;
+    else if (a === "--no-check") options.noCheck = true;
     else if (a.startsWith("-")) fail(`unknown option ${a}`);
     else if (options.app) fail(`one app at a time (got ${options.app} and ${a})`);
     else options.app = a;
@@ -71,6 +77,15 @@ function resolveApp(root: string, app: string | undefined): string {
 const options = parse(process.argv.slice(2));
 const root = path.resolve(__dirname, "..", "..");
 const entry = resolveApp(root, options.app);
+// Your own app is type-checked first (main.ts and the examples are, in npm test).
+if (!entry.startsWith(root + path.sep) || options.check) {
+  const errors = typecheckApp(entry, root, process.env.INIT_CWD || process.cwd());
+  if (errors) {
+    process.stderr.write(errors);
+    process.stderr.write(`\n${path.basename(entry)} has type errors; not run (--no-check runs it anyway)\n`);
+    if (!options.noCheck) process.exit(1);
+  }
+}
 process.stdout.write(`${path.relative(root, entry)} on the simulated board${options.virtual ? " (virtual time)" : ""}; ${options.duration ? `${options.duration} s` : "Ctrl-C to stop"}\n`);
 const run = runApp({ entry, duration: options.duration, vcd: options.vcd, virtual: options.virtual });
 process.on("SIGINT", () => run.stop());
