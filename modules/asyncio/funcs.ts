@@ -51,7 +51,7 @@ function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
  */
 export function toTasks(loop: Loop, aws: readonly unknown[], fn: string): Task<unknown>[] {
   for (const aw of aws) {
-    if (aw instanceof Task && aw === loop.current && aw.isAdrift()) throw new RuntimeError(`${fn}: a task can't wait for itself`);
+    if (aw instanceof Task && aw.isRunningNow()) throw new RuntimeError(`${fn}: a task can't wait for itself`);
     if (aw instanceof Task || typeof aw === "function") continue;
     if (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<unknown>).then !== "function") {
       throw new TypeError(`${fn}: expected a task, a coroutine or an async function, got ${describe(aw)}`);

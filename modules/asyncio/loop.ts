@@ -334,17 +334,6 @@ export class Loop {
     this.poke();
   }
 
-  /** Takes a parked waiter out of its home and schedules it to resume with `value`. */
-  wakeEarly(w: Waiter<any>, value?: unknown): void {
-    if (w.state !== PARKED) return;
-    const home = w.home;
-    if (home) {
-      w.home = null;
-      home.unpark(w);
-    }
-    this.wake(w, value);
-  }
-
   /**
    * Schedules a parked waiter from an interrupt-like context: it becomes
    * ready at the start of the next turn, after whatever the running step queues.

@@ -265,14 +265,6 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     }
   }
   /**
-   * @internal Started, not finished, and waiting on no asyncio awaitable: its
-   * code runs, or it awaits something outside asyncio (a plain promise), where
-   * a cancel cannot reach it until its next asyncio await.
-   */
-  isAdrift(): boolean {
-    return this.phase === RUNNING && this.waiting === null && (this.moreWaiting === null || this.moreWaiting.length === 0);
-  }
-  /**
    * @internal Whether a cancel can reach this task's code: it waits on an
    * asyncio awaitable (or has not started, or has finished), following the
    * chain through awaited tasks, waitFor and timeout. False when it (or the

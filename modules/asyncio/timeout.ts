@@ -132,7 +132,7 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
   // waiter the caller resumed from.
   const caller = loop.current;
   let owner = caller;
-  if (inner === caller && !inner.done()) throw new RuntimeError("a task can't wait for itself");
+  if (inner.isRunningNow()) throw new RuntimeError("a task can't wait for itself");
   const scope = new Scope(inner);
   const timer = ms === null ? null : new LoopTimer(scope.expire);
   if (inner.done()) noteProgress();
