@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import asyncio, { newEventLoop, setHost, getHost } from "asyncio";
+import asyncio from "asyncio";
 import { MonotonicClock } from "../modules/asyncio/clock";
-import { FakeModdable, installFakeModdable, type TimerFlavor } from "./fakes/moddable";
+import { onFakeModdable, type TimerFlavor } from "./fakes/moddable";
 
 // Issue 9, §3: Time.ticks on ESP32 jumps from 2^31−1 to −2^31 after 24.86
 // days and wraps every 49.7 days. The Moddable host (hosts/moddable/host.ts,
@@ -42,24 +42,10 @@ describe("MonotonicClock", () => {
 for (const flavor of ["mc", "lin"] as TimerFlavor[]) describe(`the Moddable host on a clock that wraps (fake Time.ticks as on ESP32; the SDK's ${flavor} timers)`, function () {
   this.timeout(30000);
 
-  async function onFakeModdable<R>(offset: number, body: (fake: FakeModdable) => Promise<R>): Promise<R> {
-    const fake = new FakeModdable(offset, flavor);
-    installFakeModdable(fake);
-    // Loaded at run time: it is typechecked against Moddable's typings (tsconfig.moddable.json), not Node's.
-    const { ModdableHost } = require("../hosts/moddable/host") as { ModdableHost: new () => import("asyncio").Host };
-    const previous = getHost();
-    setHost(new ModdableHost());
-    newEventLoop();
-    try {
-      return await body(fake);
-    } finally {
-      setHost(previous);
-      newEventLoop();
-    }
-  }
+
 
   it("a sleep started 0.5 s before the jump wakes on time, and a 100 ms blink keeps its rate through it", async () => {
-    await onFakeModdable(JUMP - 500, async (fake) => {
+    await onFakeModdable(flavor, JUMP - 500, async (fake) => {
       const wakes: number[] = [];
       const blinks: number[] = [];
       let stop = false;
@@ -83,7 +69,7 @@ for (const flavor of ["mc", "lin"] as TimerFlavor[]) describe(`the Moddable host
   });
 
   it("sleeps of days work through several wraps (a wrap every 49.7 days), and a blink keeps its rate after them", async () => {
-    await onFakeModdable(JUMP - 1000, async (fake) => {
+    await onFakeModdable(flavor, JUMP - 1000, async (fake) => {
       const wakes: number[] = [];
       const done = asyncio.run(async () => {
         for (const days of [30, 30, 60]) {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import asyncio, { newEventLoop, setHost, getHost } from "asyncio";
-import { FakeModdable, installFakeModdable, type TimerFlavor } from "./fakes/moddable";
+import asyncio from "asyncio";
+import { FakeModdable, onFakeModdable } from "./fakes/moddable";
 
 // hosts/moddable/host.ts on a model of the SDK's own timer code
 // (test/fakes/moddable.ts): "mc" is modules/base/timer/mc/timer.c (ESP32,
@@ -10,29 +10,13 @@ import { FakeModdable, installFakeModdable, type TimerFlavor } from "./fakes/mod
 // behind that fired ~490 000 times a second once the loop went idle.
 const HOUR = 3_600_000;
 
-async function onFakeModdable<R>(flavor: TimerFlavor, body: (fake: FakeModdable) => Promise<R>): Promise<R> {
-  const fake = new FakeModdable(0, flavor);
-  installFakeModdable(fake);
-  // Loaded at run time: it is typechecked against Moddable's typings (tsconfig.moddable.json), not Node's.
-  const { ModdableHost } = require("../hosts/moddable/host") as { ModdableHost: new () => import("asyncio").Host };
-  const previous = getHost();
-  setHost(new ModdableHost());
-  newEventLoop();
-  try {
-    return await body(fake);
-  } finally {
-    asyncio.getEventLoop().halt();
-    setHost(previous);
-    newEventLoop();
-  }
-}
 
 for (const flavor of ["lin", "mc"] as const) {
   describe(`the Moddable host on the SDK's ${flavor === "lin" ? "Linux simulator timers (lin/timer.c on GLib)" : "device timers (mc/timer.c: ESP32, ESP8266)"}`, function () {
     this.timeout(30000);
 
     it("an idle loop (every task waiting on an Event) leaves no timer scheduled and fires none; a button wakes it", async () => {
-      await onFakeModdable(flavor, async (fake) => {
+      await onFakeModdable(flavor, 0, async (fake) => {
         const restart = new asyncio.Event();
         const woke: number[] = [];
         const blinks: number[] = [];
@@ -71,7 +55,7 @@ for (const flavor of ["lin", "mc"] as const) {
     });
 
     it("a busy loop holds at most one timer at a time, never a high-priority one (it would run ahead of promise jobs), and runs none after it stops", async () => {
-      await onFakeModdable(flavor, async (fake) => {
+      await onFakeModdable(flavor, 0, async (fake) => {
         let most = 0;
         const watch = (): void => {
           most = Math.max(most, fake.allocated());
@@ -104,7 +88,7 @@ for (const flavor of ["lin", "mc"] as const) {
     });
 
     it("a wake from a host callback moves the pending timer earlier; runForever() stopped by loop.stop() leaves nothing", async () => {
-      await onFakeModdable(flavor, async (fake) => {
+      await onFakeModdable(flavor, 0, async (fake) => {
         const flag = new asyncio.ThreadSafeFlag();
         const log: string[] = [];
         const loop = asyncio.getEventLoop();
@@ -128,7 +112,7 @@ for (const flavor of ["lin", "mc"] as const) {
     });
 
     it("the app's own timers run beside the loop's and are left alone", async () => {
-      await onFakeModdable(flavor, async (fake) => {
+      await onFakeModdable(flavor, 0, async (fake) => {
         const beats: number[] = [];
         const mine = fake.Timer.repeat(() => {}, 1000);
         const done = asyncio.run(async () => {

@@ -1,3 +1,4 @@
+import { getEventLoop, getHost, newEventLoop, setHost } from "asyncio";
 // A stand-in for Moddable's "time" and "timer" modules, so that
 // hosts/moddable/host.ts runs under Node on a virtual clock. Time.ticks is
 // a signed 32-bit millisecond count, as on ESP32: it jumps from 2^31−1 to
@@ -363,4 +364,26 @@ M._resolveFilename = function (this: unknown, request, ...rest) {
 export function fake(): FakeModdable {
   if (current === null) throw new Error("installFakeModdable() first");
   return current;
+}
+
+/**
+ * Runs body with hosts/moddable/host.ts installed as the loop's host, on a
+ * fresh fake (Time.ticks starting at `offset`, the SDK's `flavor` timers);
+ * the previous host and a fresh loop come back afterwards.
+ */
+export async function onFakeModdable<R>(flavor: TimerFlavor, offset: number, body: (fake: FakeModdable) => Promise<R>): Promise<R> {
+  const fake = new FakeModdable(offset, flavor);
+  installFakeModdable(fake);
+  // Loaded at run time: it is typechecked against Moddable's typings (tsconfig.moddable.json), not Node's.
+  const { ModdableHost } = require("../../hosts/moddable/host") as { ModdableHost: new () => import("asyncio").Host };
+  const previous = getHost();
+  setHost(new ModdableHost());
+  newEventLoop();
+  try {
+    return await body(fake);
+  } finally {
+    getEventLoop().halt();
+    setHost(previous);
+    newEventLoop();
+  }
 }
