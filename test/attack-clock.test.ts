@@ -4,21 +4,15 @@
 // is ignored: the clock stands still until Time.ticks comes round again (up to another 24.8 days), so the
 // first sleep after a long idle spell does not end. README: "sleeps across the jump wake on time".
 import { expect } from "chai";
-import asyncio, { newEventLoop, setHost, getHost } from "asyncio";
-import { FakeModdable, installFakeModdable } from "./fakes/moddable";
+import asyncio from "asyncio";
+import { onFakeModdable } from "./fakes/moddable";
 
 const DAY = 86_400_000;
 
 describe("attack: Moddable host, clock not read while idle", function () {
   this.timeout(60000);
   it("a device idle for 30 days (nothing scheduled: waiting on a flag an interrupt sets) then sleeps 100 ms: wakes 100 ms later (actually: stalls ~19.7 days, until Time.ticks comes round again)", async () => {
-    const fake = new FakeModdable(0);
-    installFakeModdable(fake);
-    const { ModdableHost } = require("../hosts/moddable/host") as { ModdableHost: new () => import("asyncio").Host };
-    const previous = getHost();
-    setHost(new ModdableHost());
-    newEventLoop();
-    try {
+    await onFakeModdable("mc", 0, async (fake) => {
       const flag = new asyncio.ThreadSafeFlag();
       let woke = -1, slept = -1;
       const done = asyncio.run(async () => {
@@ -33,10 +27,6 @@ describe("attack: Moddable host, clock not read while idle", function () {
       expect(woke).to.equal(30 * DAY);
       expect(slept, `timer fired ${fake.fired} times`).to.equal(30 * DAY + 100);
       await done;
-    } finally {
-      asyncio.getEventLoop().halt();
-      setHost(previous);
-      newEventLoop();
-    }
+    });
   });
 });
