@@ -1,6 +1,7 @@
-// npm run bench [-- --quick]: every figure with its references, measured in
-// the same run, on Node and inside XS (xsnap). Prints a table and writes
-// bench/results.json.
+// npm run bench [-- [--quick] [--micropython PATH]]: every figure with its
+// references, measured in the same run, on Node and inside XS (xsnap), and
+// the same workloads under a MicroPython binary when one is given (or
+// $MICROPYTHON). Prints a table and writes bench/results.json.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -9,10 +10,15 @@ import { bundle } from "../hosts/xs/bundle";
 import { findXsnapWorker, XsnapWorker, type Evaluation } from "../hosts/xs/worker";
 import * as suite from "./suite";
 import { webLoadFigure } from "./webload";
+import { microPythonFigures, microPythonVersion, type MicroPythonFigures } from "./micropython";
 
 const quick = process.argv.includes("--quick");
 const outIndex = process.argv.indexOf("--out");
 const outFile = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : path.join(__dirname, "results.json");
+const mpIndex = process.argv.indexOf("--micropython");
+const mpArg = mpIndex > 0 ? process.argv[mpIndex + 1] : process.env.MICROPYTHON;
+// A relative path is taken from where the user typed the command (npm runs us from the package root).
+const micropython = mpArg ? path.resolve(process.env.INIT_CWD ?? process.cwd(), mpArg) : null;
 const gc = (globalThis as { gc?: () => void }).gc;
 const sizes = quick
   ? { tasks: 100, rounds: 200, trips: 4000, sleepers: 1000, lateTasks: 100, lateSleeps: 5, create: 2000 }
@@ -21,6 +27,8 @@ const sizes = quick
 type Row = { figure: string; engine: string; measure: string; ours: number; reference: string; value: number; ratio: number; unit: string; note?: string };
 const rows: Row[] = [];
 const extra: Record<string, unknown> = {};
+/** Our XS figures, for the rows that set them against MicroPython's. */
+const xsOurs: { switchNs?: number; pingPongNs?: number; createNs?: number; slots?: number } = {};
 
 function row(r: Omit<Row, "ratio">): void {
   rows.push({ ...r, ratio: r.value === 0 ? NaN : r.ours / r.value });
@@ -111,9 +119,11 @@ async function nodeFigures(): Promise<void> {
   extra.webLoad = await webLoadFigure(quick ? 2000 : 10_000);
 }
 
-function latenessStats(sorted: number[]): { p50: number; p99: number; max: number; samples: number } {
+type Lateness = { p50: number; p99: number; max: number; min: number; early: number; samples: number };
+/** `early`: sleeps that ended before their time (MicroPython's asyncio counts in whole ms ticks). */
+function latenessStats(sorted: number[]): Lateness {
   const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { p50: r(suite.percentile(sorted, 50)), p99: r(suite.percentile(sorted, 99)), max: r(sorted[sorted.length - 1]), samples: sorted.length };
+  return { p50: r(suite.percentile(sorted, 50)), p99: r(suite.percentile(sorted, 99)), max: r(sorted[sorted.length - 1]), min: r(sorted[0]), early: sorted.filter((x) => x < 0).length, samples: sorted.length };
 }
 
 async function xsJob(bin: string, script: string, name: string, a: number, b = 0): Promise<Evaluation & { result: unknown }> {
@@ -167,17 +177,20 @@ async function xsFigures(): Promise<void> {
   row({ figure: "1 switch", engine: "xs", measure: "compute/switch", ours: ours.compute, reference: "naive: host callback (setImmediate) per sleep", value: naive.compute, unit: "cu" });
   row({ figure: "1 switch", engine: "xs", measure: "ns/switch", ours: ours.ns, reference: "bare await null", value: floor.ns, unit: "ns" });
   row({ figure: "1 switch", engine: "xs", measure: "ns/switch", ours: ours.ns, reference: "naive: host callback (setImmediate) per sleep", value: naive.ns, unit: "ns" });
+  xsOurs.switchNs = ours.ns;
 
   const one = (a: number) => a;
   const pp = await xsPerUnit(bin, script, "pingpong", one, trips, 0, "a");
   const ppNaive = await xsPerUnit(bin, script, "pingpong-naive", one, trips, 0, "a");
   row({ figure: "2 ping-pong", engine: "xs", measure: "compute/round trip", ours: pp.compute, reference: "naive: promise resolved from a host callback per hop", value: ppNaive.compute, unit: "cu" });
   row({ figure: "2 ping-pong", engine: "xs", measure: "ns/round trip", ours: pp.ns, reference: "naive: promise resolved from a host callback per hop", value: ppNaive.ns, unit: "ns" });
+  xsOurs.pingPongNs = pp.ns;
 
   const cr = await xsPerUnit(bin, script, "create", one, create, 100, "a");
   const crNaive = await xsPerUnit(bin, script, "create-naive", one, create, 100, "a");
   row({ figure: "5 create", engine: "xs", measure: "compute/task", ours: cr.compute, reference: "naive: promise per task from a host callback", value: crNaive.compute, unit: "cu" });
   row({ figure: "5 create", engine: "xs", measure: "ns/task", ours: cr.ns, reference: "naive: promise per task from a host callback", value: crNaive.ns, unit: "ns" });
+  xsOurs.createNs = cr.ns;
 
   const slots = async (name: string): Promise<number> => {
     const base = await xsJob(bin, script, name, 0);
@@ -186,7 +199,10 @@ async function xsFigures(): Promise<void> {
   };
   const oursSlots = await slots("sleepers");
   const naiveSlots = await slots("sleepers-naive");
+  const floorSlots = await slots("sleepers-floor");
   row({ figure: "3 memory", engine: "xs", measure: "heap slots/sleeping task", ours: oursSlots, reference: "naive: a promise per sleep (Moddable adds a Timer record on top)", value: naiveSlots, unit: "slots" });
+  row({ figure: "3 memory", engine: "xs", measure: "heap slots/sleeping task", ours: oursSlots, reference: "floor: a bare async function suspended on a promise", value: floorSlots, unit: "slots" });
+  xsOurs.slots = oursSlots;
 
   const late = await xsJob(bin, script, "lateness", sizes.lateTasks, sizes.lateSleeps);
   extra.xsLateness = latenessStats((late.result as number[]).sort((a, b) => a - b));
@@ -248,6 +264,31 @@ async function moddableFigures(): Promise<void> {
   row({ figure: "1 switch", engine: "moddable-sim", measure: "ns/switch", ours: r.oursNs, reference: "naive: Timer.set(r, 0) per sleep", value: r.naiveNs, unit: "ns" });
 }
 
+/** A 64-bit XS slot (xsnap here); 16 bytes on a 32-bit MCU. Chunks (strings, array storage) are not counted. */
+const XS_SLOT_BYTES = 32;
+
+/** The five workloads under MicroPython, and our XS figures set against them. */
+async function microPythonRows(): Promise<void> {
+  if (!micropython) {
+    extra.micropython = "micropython: skipped (pass --micropython PATH)";
+    return;
+  }
+  const mp: MicroPythonFigures = microPythonFigures(micropython, sizes, quick ? 2 : 3);
+  const { lateMs, ...figures } = mp;
+  extra.micropythonFigures = figures;
+  extra.micropython = `micropython: ${mp.version.replace(/^[\d.]+; /, "")} at ${mp.bin} (asyncio ${mp.accelerated ? "with" : "WITHOUT"} the _asyncio C module, heap ${mp.heap})`;
+  const ref = "MicroPython (unix port)";
+  row({ figure: "1 switch", engine: "micropython", measure: "ns/switch", ours: mp.switchNs, reference: "floor: a bare generator resumed by next()", value: mp.switchFloorNs, unit: "ns" });
+  row({ figure: "2 ping-pong", engine: "micropython", measure: "ns/round trip", ours: mp.pingPongNs, reference: "floor: two bare generators resumed by next()", value: mp.pingPongFloorNs, unit: "ns" });
+  row({ figure: "5 create", engine: "micropython", measure: "ns/task", ours: mp.createNs, reference: "floor: a bare coroutine run to its end by send(None)", value: mp.createFloorNs, unit: "ns" });
+  row({ figure: "3 memory", engine: "micropython", measure: "bytes/sleeping task", ours: mp.bytesPerTask, reference: "floor: a bare generator suspended at a yield", value: mp.bytesFloor, unit: "B" });
+  extra.micropythonLateness = latenessStats([...lateMs].sort((a, b) => a - b));
+  if (xsOurs.switchNs !== undefined) row({ figure: "1 switch", engine: "xs", measure: "ns/switch", ours: xsOurs.switchNs, reference: `${ref} sleep(0)`, value: mp.switchNs, unit: "ns" });
+  if (xsOurs.pingPongNs !== undefined) row({ figure: "2 ping-pong", engine: "xs", measure: "ns/round trip", ours: xsOurs.pingPongNs, reference: `${ref} Event ping-pong`, value: mp.pingPongNs, unit: "ns" });
+  if (xsOurs.createNs !== undefined) row({ figure: "5 create", engine: "xs", measure: "ns/task", ours: xsOurs.createNs, reference: `${ref} create_task + gather`, value: mp.createNs, unit: "ns" });
+  if (xsOurs.slots !== undefined) row({ figure: "3 memory", engine: "xs", measure: `bytes/sleeping task (heap slots × ${XS_SLOT_BYTES} B)`, ours: xsOurs.slots * XS_SLOT_BYTES, reference: `${ref} task in sleep(3600), gc.mem_alloc()`, value: mp.bytesPerTask, unit: "B" });
+}
+
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
@@ -255,23 +296,28 @@ function fmt(x: number): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  if (mpIndex > 0 && !mpArg) throw new Error("--micropython needs the path of a MicroPython binary (ports/unix/build-standard/micropython)");
+  if (micropython && !fs.existsSync(micropython)) throw new Error(`--micropython: no MicroPython binary at ${micropython}`);
+  if (micropython) microPythonVersion(micropython); // fails now rather than after the other figures
   await nodeFigures();
   await xsFigures();
   if (!quick) await moddableFigures();
   else extra.moddable = "skipped in --quick";
+  await microPythonRows();
   const machine = `${os.cpus()[0]?.model ?? "cpu"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
-  const results = { date: new Date().toISOString(), quick, machine, sizes, rows, lateness: { node: extra.nodeLateness, xs: extra.xsLateness }, webLoad: extra.webLoad, notes: { xs: extra.xs ?? null, moddable: extra.moddable ?? null }, seconds: (Date.now() - started) / 1000 };
+  const results = { date: new Date().toISOString(), quick, machine, sizes, rows, lateness: { node: extra.nodeLateness, xs: extra.xsLateness, micropython: extra.micropythonLateness }, webLoad: extra.webLoad, micropython: extra.micropythonFigures ?? null, notes: { xs: extra.xs ?? null, moddable: extra.moddable ?? null, micropython: extra.micropython ?? null }, seconds: (Date.now() - started) / 1000 };
   const lines = [
     `| figure | engine | measure | ours | reference | reference value | ours ÷ reference |`,
     `|---|---|---|---|---|---|---|`,
     ...rows.map((r) => `| ${r.figure} | ${r.engine} | ${r.measure} | ${fmt(r.ours)} | ${r.reference} | ${fmt(r.value)} | ${fmt(r.ratio)} |`),
   ];
   const web = extra.webLoad as { p50: number; p99: number; max: number; samples: number };
-  const late = results.lateness as { node?: { p50: number; p99: number; max: number; samples: number }; xs?: { p50: number; p99: number; max: number; samples: number } };
+  const late = results.lateness as Record<string, Lateness | undefined>;
   for (const [engine, l] of Object.entries(late)) {
-    if (l) lines.push(`| 4 lateness | ${engine} | ms late (${l.samples} sleeps of 1–50 ms, ${sizes.lateTasks} tasks) | p50 ${l.p50}, p99 ${l.p99}, max ${l.max} | — | — | — |`);
+    const early = l && l.early ? ` (${l.early} ended early, by up to ${-l.min} ms)` : "";
+    if (l) lines.push(`| 4 lateness | ${engine} | ms late (${l.samples} sleeps of 1–50 ms, ${sizes.lateTasks} tasks) | p50 ${l.p50}, p99 ${l.p99}, max ${l.max}${early} | — | — | — |`);
   }
-  const notes = [extra.xs, extra.moddable].filter(Boolean).map((n) => `note: ${n}`).join("\n");
+  const notes = [extra.xs, extra.moddable, extra.micropython].filter(Boolean).map((n) => `note: ${n}`).join("\n");
   lines.push(`| 6 blink lateness under 50-client load | node | ms late (green LED of examples/webserver.ts, ${web.samples} toggles) | p50 ${web.p50}, p99 ${web.p99}, max ${web.max} | — | — | — |`);
   process.stdout.write(`${lines.join("\n")}\n\nmachine: ${machine}; ${quick ? "quick" : "full"} run, ${results.seconds.toFixed(1)} s\n${notes ? notes + "\n" : ""}`);
   fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");

@@ -76,6 +76,21 @@ async function run(): Promise<unknown> {
       (globalThis as { parked?: unknown }).parked = parked;
       return null;
     }
+    case "sleepers-floor": {
+      // The floor for "sleepers": a bare async function suspended on a promise
+      // that never settles. The promises are kept, or the suspended functions
+      // would be garbage.
+      const parked: Promise<never>[] = [];
+      for (let i = 0; i < job.a; i++) {
+        (async () => {
+          const p = new Promise<never>(() => {});
+          parked.push(p);
+          await p;
+        })();
+      }
+      (globalThis as { parked?: unknown }).parked = parked;
+      return null;
+    }
     case "lateness": {
       const host = new XsHost();
       useHost(host);
