@@ -1,4 +1,4 @@
-import type { Loop } from "./loop";
+import type { Scheduler } from "./waiter";
 import type { Task } from "./task";
 
 /**
@@ -6,7 +6,7 @@ import type { Task } from "./task";
  * task of the running step, or of the last step until the next turn, which
  * is what a host callback sees): that task is cancelled in a step of its own.
  */
-export function cancelSafely(loop: Loop, t: Task<any>): void {
+export function cancelSafely(loop: Scheduler, t: Task<any>): void {
   if (t !== loop.current) t.cancel();
   else loop.callSoon(null, () => t.cancel());
 }

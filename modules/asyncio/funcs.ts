@@ -211,7 +211,7 @@ export function gather<const T extends readonly unknown[]>(aws: T, options: Gath
     w.state = 2;
     if (w.owner) w.owner.detach(w);
     if (w.failed) {
-      w.awaited = true;
+      w.awaited = loop.step;
       return Promise.reject(w.value);
     }
     return settledNow(w.value) as Promise<any>;

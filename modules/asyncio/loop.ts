@@ -1,10 +1,9 @@
 import { CancelledError, RuntimeError, isInstance } from "./errors";
-import { Fifo } from "./fifo";
 import { TimerHeap } from "./heap";
 import { GlobalTimersHost, type Host } from "./host";
 import { describe, formatError, safeString } from "./format";
 import { Task } from "./task";
-import { DONE, PARKED, READY, Waiter, type Runnable, type WaitHome } from "./waiter";
+import { DONE, PARKED, READY, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
 
 /** Something createTask accepts: a started coroutine (promise) or a function that starts one. */
 export type Coro<T> = PromiseLike<T> | (() => PromiseLike<T> | T);
@@ -102,19 +101,19 @@ const MAX_OPEN_STEP_TURNS = 256;
 const QUIET_TURNS = 8;
 
 class StopMarker implements Runnable {
-  run(loop: Loop): void {
+  run(loop: Scheduler): void {
     loop.current = null;
-    loop.halt();
+    (loop as Loop).halt();
   }
 }
 
 class UnretrievedReport implements Runnable {
   constructor(private readonly task: Task<any>) {}
-  run(loop: Loop): void {
+  run(loop: Scheduler): void {
     loop.current = null;
     const t = this.task;
     const { failed, value, retrieved } = t.peekOutcome();
-    if (failed && !retrieved) loop.callExceptionHandler({ message: "Task exception wasn't retrieved", exception: value, future: t });
+    if (failed && !retrieved) (loop as Loop).callExceptionHandler({ message: "Task exception wasn't retrieved", exception: value, future: t });
   }
 }
 
@@ -123,11 +122,18 @@ class UnretrievedReport implements Runnable {
  * timer. Each host turn runs ONE ready entry (a "step"), so every promise job
  * of the task resumed by that step runs before the next task resumes.
  */
-export class Loop {
+export class Loop implements Scheduler {
   readonly host: Host;
   /** The task whose step is running (or ran last, until the next turn). */
   current: Task<any> | null = null;
-  private readonly ready = new Fifo<Runnable>();
+  /** Counts the steps run (see Waiter.awaited). */
+  step = 1;
+  // The ready queue: a list threaded through the entries' `next` (an entry
+  // is queued at most once at a time), so a step allocates nothing.
+  private readyHead: Runnable | null = null;
+  private readyTail: Runnable | null = null;
+  /** The host's turns may come between promise jobs (Host.exactTurns). */
+  private readonly inexact: boolean;
   /** Waiters woken from outside the running step (ThreadSafeFlag); they join `ready` at the next turn, like MicroPython's I/O poll. */
   private readonly polled: Waiter<any>[] = [];
   private readonly sleepers = new TimerHeap<Sleeper>();
@@ -165,20 +171,20 @@ export class Loop {
   private failRun: ((e: unknown) => void) | null = null;
   private stopMarker: StopMarker | null = null;
   private exceptionHandler: ExceptionHandler | null = null;
-  /** Waiters awaited during the current step that a started coroutine may claim (see adopt). */
-  private readonly recent: Waiter<any>[] = [];
-
-  // Waiter's constructor gets its resolvers through these (no closure per waiter).
-  capturedResolve: (v: unknown) => void = noop;
-  capturedReject: (e: unknown) => void = noop;
-  readonly captureResolvers = (resolve: (v: unknown) => void, reject: (e: unknown) => void): void => {
-    this.capturedResolve = resolve;
-    this.capturedReject = reject;
-  };
+  /** Waiters made outside any task since the last turn: a coroutine started outside a task parked on them (see adopt). */
+  private readonly unowned: Waiter<any>[] = [];
   private readonly tick = (): void => this.turn();
 
   constructor(host?: Host) {
     this.host = host ?? getHost();
+    this.inexact = this.host.exactTurns === false;
+  }
+
+  private enqueue(entry: Runnable): void {
+    entry.next = null;
+    if (this.readyTail === null) this.readyHead = entry;
+    else this.readyTail.next = entry;
+    this.readyTail = entry;
   }
 
   // ---- public API ------------------------------------------------------
@@ -193,7 +199,7 @@ export class Loop {
     if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
     if (typeof coro === "function") {
       const t = new Task<T>(this, coro as () => unknown, coro.name);
-      this.ready.push(t);
+      this.enqueue(t);
       this.poke();
       return t;
     }
@@ -227,7 +233,7 @@ export class Loop {
   stop(): void {
     if (!this.running || this.mainTask !== null || this.stopMarker !== null) return;
     this.stopMarker = new StopMarker();
-    this.ready.push(this.stopMarker);
+    this.enqueue(this.stopMarker);
     this.poke();
   }
 
@@ -298,12 +304,13 @@ export class Loop {
   /** A new waiter owned by the running task; already failing if a cancel is pending. */
   waiter<T>(): Waiter<T> {
     if (this.closed) this.checkOpen("await");
-    const w = new Waiter<T>(this, this.current);
-    if (w.owner) {
-      w.owner.attach(w);
+    const owner = this.current;
+    const w = new Waiter<T>(this, owner);
+    if (owner !== null) {
+      owner.attach(w);
       this.stepOpen = false;
       this.progress++;
-    }
+    } else this.unowned.push(w);
     return w;
   }
 
@@ -313,7 +320,9 @@ export class Loop {
     if (w.state !== PARKED) return w;
     if (ms <= 0) {
       w.state = READY;
-      this.ready.push(w);
+      this.enqueue(w);
+      if (this.armedAt !== IMMEDIATE && !this.inTick) this.poke();
+      return w;
     } else {
       w.deadline = this.host.now() + ms;
       w.seq = this.seq++;
@@ -330,7 +339,7 @@ export class Loop {
     w.value = value;
     w.failed = failed;
     w.state = READY;
-    this.ready.push(w);
+    this.enqueue(w);
     this.poke();
   }
 
@@ -356,7 +365,7 @@ export class Loop {
     w.failed = true;
     if (w.state === PARKED) {
       w.state = READY;
-      this.ready.push(w);
+      this.enqueue(w);
       this.poke();
     }
   }
@@ -380,9 +389,16 @@ export class Loop {
     w.failed = true;
     if (w.state === PARKED) {
       w.state = READY;
-      this.ready.push(w);
+      this.enqueue(w);
       this.poke();
     }
+  }
+
+  /** @internal How many entries are ready (walks the queue: for tests and diagnostics). */
+  queuedCount(): number {
+    let n = 0;
+    for (let e: Runnable | null | undefined = this.readyHead; e; e = e.next) n++;
+    return n;
   }
 
   /** @internal The synchronous part of a step is running (not its later promise jobs, not a host callback). */
@@ -409,15 +425,26 @@ export class Loop {
 
   /** Queues a step that calls fn with `current` set to owner. */
   callSoon(owner: Task<any> | null, fn: () => void): void {
-    this.ready.push({ run: (loop) => { loop.current = owner; fn(); } });
+    this.enqueue({ run: (loop) => { loop.current = owner; fn(); }, next: null });
     this.poke();
   }
 
   // ---- bookkeeping used by Waiter and Task ----------------------------
 
-  /** A waiter was awaited; a coroutine started in this step may own it (adopt). */
+  /** A waiter was awaited (see Waiter.awaited). */
   noteAwaited(w: Waiter<any>): void {
-    if (w.state !== DONE && w.owner === this.current) this.recent.push(w);
+    w.awaited = this.step;
+  }
+
+  /**
+   * The waiters awaited in this step by the running task (or outside any
+   * task), oldest first: those a coroutine started in this step parked on.
+   * A Task's awaiter counts from the moment its `then` is read.
+   */
+  private recent(): Waiter<any>[] {
+    const step = this.step;
+    const candidates = this.current ? this.current.waiters() : this.unowned.splice(0);
+    return candidates.filter((w) => w.state !== DONE && (w.awaited === step || (w.awaited === undefined && w.home instanceof Task)));
   }
 
   /**
@@ -432,9 +459,7 @@ export class Loop {
       this.transfer(coro, task);
       return;
     }
-    const recent = this.recent;
-    for (const w of recent) this.transfer(w, task);
-    recent.length = 0;
+    for (const w of this.recent()) this.transfer(w, task);
   }
 
   /**
@@ -445,7 +470,7 @@ export class Loop {
    * have: the rest are paired in order, or all go to the one left.
    */
   spawnGroup(coros: PromiseLike<unknown>[]): Task<unknown>[] {
-    const recent = this.recent.splice(0);
+    const recent = this.recent();
     const tasks = coros.map((c) => {
       const t = new Task<unknown>(this, null, "");
       t.follow(c);
@@ -488,7 +513,7 @@ export class Loop {
 
   /** Reports the task's error one pass later, unless someone takes it first. */
   reportUnretrieved(task: Task<any>): void {
-    this.ready.push(new UnretrievedReport(task));
+    this.enqueue(new UnretrievedReport(task));
     this.poke();
   }
 
@@ -537,53 +562,49 @@ export class Loop {
   private turn(): void {
     this.armedAt = IDLE;
     if (!this.running) return;
-    if (this.stepOpen || (this.host.exactTurns === false && (this.unsure || (this.current !== null && this.current.waitingCount() > 1)) && this.stillBusy())) {
-      // Inexact host turn: the last step's jobs may still be running.
-      if (++this.openStepTurns <= MAX_OPEN_STEP_TURNS) {
-        this.armedAt = IMMEDIATE;
-        this.host.arm(0, this.tick);
-        return;
-      }
-      this.stepOpen = false;
+    if (this.inexact && this.stepStillOpen()) {
+      // The last step's jobs may still be running: come back next turn.
+      this.armedAt = IMMEDIATE;
+      this.host.arm(0, this.tick);
+      return;
     }
-    this.unsure = false;
-    this.progressSeen = -1;
-    this.quietTurns = 0;
-    this.openStepTurns = 0;
-    this.recent.length = 0;
+    this.step++;
     this.current = null;
+    if (this.unowned.length) this.unowned.length = 0;
     const sleepers = this.sleepers;
     let top = sleepers.peek();
-    if (top) {
+    if (top !== undefined) {
       const now = this.host.now();
-      while (top && top.deadline <= now) {
+      while (top !== undefined && top.deadline <= now) {
         sleepers.pop();
         top.expired();
-        this.ready.push(top);
+        this.enqueue(top);
         top = sleepers.peek();
       }
     }
     const polled = this.polled;
     if (polled.length) {
-      for (const w of polled) if (w.state === READY) this.ready.push(w);
+      for (const w of polled) if (w.state === READY) this.enqueue(w);
       polled.length = 0;
     }
-    const entry = this.ready.shift();
-    if (entry === undefined) {
+    const entry = this.readyHead;
+    if (entry === null) {
       this.poke();
       return;
     }
+    this.readyHead = entry.next!;
+    if (this.readyHead === null) this.readyTail = null;
+    entry.next = null;
     this.inTick = true;
-    this.stepOpen = this.host.exactTurns === false;
+    this.stepOpen = this.inexact;
     try {
       entry.run(this);
     } catch (e) {
       // Entries catch their own errors; this is the last line of defence.
       this.callExceptionHandler({ message: "Exception in the event loop", exception: e, future: null });
-    } finally {
-      this.inTick = false;
-      if (this.current === null) this.stepOpen = false;
     }
+    this.inTick = false;
+    if (this.current === null) this.stepOpen = false;
     if (this.running) {
       // Come back next turn even if nothing is ready: that turn clears
       // `current` once this step's promise jobs have all run.
@@ -592,11 +613,28 @@ export class Loop {
     }
   }
 
+  /**
+   * Inexact hosts: whether the last step is still going (its task has
+   * neither parked nor finished, or it went through a fast path or waits on
+   * several waiters and is not quiet yet), up to MAX_OPEN_STEP_TURNS turns.
+   */
+  private stepStillOpen(): boolean {
+    if (this.stepOpen || ((this.unsure || (this.current !== null && this.current.waitingCount() > 1)) && this.stillBusy())) {
+      if (++this.openStepTurns <= MAX_OPEN_STEP_TURNS) return true;
+      this.stepOpen = false;
+    }
+    this.unsure = false;
+    this.progressSeen = -1;
+    this.quietTurns = 0;
+    this.openStepTurns = 0;
+    return false;
+  }
+
   /** Makes sure the host timer is armed early enough for what is queued. */
   private poke(): void {
     if (this.armedAt === IMMEDIATE || !this.running || this.inTick) return;
     let due: number;
-    if (this.ready.length || this.polled.length) due = IMMEDIATE;
+    if (this.readyHead !== null || this.polled.length) due = IMMEDIATE;
     else {
       const top = this.sleepers.peek();
       if (top === undefined) return;
@@ -615,8 +653,6 @@ export class Loop {
     if (this.running) throw new RuntimeError(`${what}: the event loop is already running`);
   }
 }
-
-function noop(): void {}
 
 /** Has a callable `then`; false when looking throws (a revoked Proxy, a throwing getter). */
 function isThenable(v: object): boolean {

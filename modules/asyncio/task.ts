@@ -1,10 +1,21 @@
 import { CancelledError, RuntimeError, isCancelledError } from "./errors";
-import { noteProgress, type Loop } from "./loop";
-import { PARKED, Waiter, type Runnable, type WaitHome } from "./waiter";
+import { PARKED, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
 
+// Task.state: the phase in the low two bits, flags above. One number instead
+// of six booleans: on XS every property is a heap slot, and a program may
+// hold thousands of sleeping tasks.
 const QUEUED = 0;
 const RUNNING = 1;
 const FINISHED = 2;
+const PHASE = 3;
+const FAILED = 4;
+const CANCELLED = 8;
+/** Someone has taken this task's outcome. */
+const RETRIEVED = 16;
+/** A cancel is waiting for the task's next await. */
+const CANCEL_REQUESTED = 32;
+/** Inside cancel() (awaiting tasks forward cancels to each other). */
+const CANCELLING = 64;
 
 export type TaskCallback = (task: Task<any>) => void;
 
@@ -14,49 +25,52 @@ export type TaskCallback = (task: Task<any>) => void;
  * CancelledError.
  */
 export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
-  readonly loop: Loop;
-  readonly name: string;
-  private phase = QUEUED;
-  private start: (() => unknown) | null;
-  private outcome: unknown = undefined;
-  private failed = false;
-  private wasCancelled = false;
-  /** Someone has taken this task's outcome. */
-  private retrieved = false;
-  /** Consumers registered with onDone() that have not yet taken or let go of the outcome. */
-  private claims = 0;
-  private cancelRequested = false;
+  readonly loop: Scheduler;
+  private state: number;
+  /** The function to start while queued; the outcome once finished. */
+  private slot: unknown;
+  // The rest appear only when used (no slot for what a task never needs).
+  declare private taskName?: string;
   /** The waiter this task is parked on; extra ones when it awaits several at once. */
-  private waiting: Waiter<any> | null = null;
-  private moreWaiting: Waiter<any>[] | null = null;
+  declare private waiting?: Waiter<any> | null;
+  declare private moreWaiting?: Waiter<any>[] | null;
   /** Waiters of tasks that await this one. */
-  private awaiters: Waiter<any>[] | null = null;
-  private callbacks: TaskCallback[] | null = null;
+  declare private awaiters?: Waiter<any>[] | null;
+  declare private callbacks?: TaskCallback[] | null;
+  /** Consumers registered with onDone() that have not yet taken or let go of the outcome. */
+  declare private claims?: number;
+  declare next?: Runnable | null;
 
   /** @internal use Loop.createTask / createTask */
-  constructor(loop: Loop, start: (() => unknown) | null, name: string) {
+  constructor(loop: Scheduler, start: (() => unknown) | null, name: string) {
     this.loop = loop;
-    this.start = start;
-    this.name = name;
+    this.state = QUEUED;
+    this.slot = start;
+    if (name) this.taskName = name;
+  }
+
+  /** The task's name: the async function's name, or "". */
+  get name(): string {
+    return this.taskName ?? "";
   }
 
   done(): boolean {
-    return this.phase === FINISHED;
+    return (this.state & PHASE) === FINISHED;
   }
   cancelled(): boolean {
-    return this.phase === FINISHED && this.wasCancelled;
+    return (this.state & (PHASE | CANCELLED)) === (FINISHED | CANCELLED);
   }
   result(): T {
     this.checkFinished("result");
-    this.retrieved = true;
-    if (this.failed) throw this.outcome;
-    return this.outcome as T;
+    this.state |= RETRIEVED;
+    if (this.state & FAILED) throw this.slot;
+    return this.slot as T;
   }
   exception(): unknown {
     this.checkFinished("exception");
-    this.retrieved = true;
-    if (this.wasCancelled) throw this.outcome;
-    return this.failed ? this.outcome : null;
+    this.state |= RETRIEVED;
+    if (this.state & CANCELLED) throw this.slot;
+    return this.state & FAILED ? this.slot : null;
   }
 
   /**
@@ -64,33 +78,32 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    * awaitable (now or at its next one). Returns false when already done.
    */
   cancel(): boolean {
-    if (this.phase === FINISHED) return false;
+    if ((this.state & PHASE) === FINISHED) return false;
     // Awaiting a task forwards the cancel to it: tasks awaiting each other
     // would forward it round for ever (a stack overflow: on XS, a reboot).
-    if (this.cancelling) return true;
-    this.cancelling = true;
+    if (this.state & CANCELLING) return true;
+    this.state |= CANCELLING;
     try {
       return this.cancelNow();
     } finally {
-      this.cancelling = false;
+      this.state &= ~CANCELLING;
     }
   }
-  private cancelling = false;
   private cancelNow(): boolean {
-    if (this.phase === QUEUED) {
-      this.cancelRequested = true;
+    if ((this.state & PHASE) === QUEUED) {
+      this.state |= CANCEL_REQUESTED;
       return true;
     }
     const first = this.waiting;
     const more = this.moreWaiting;
-    if (first === null && (more === null || more.length === 0)) {
+    if (!first && !(more && more.length)) {
       // Not waiting on any asyncio awaitable. Inside the synchronous part of
       // its own step it is cancelling itself (MicroPython refuses); anywhere
       // else (its later promise jobs, a host callback while it awaits a plain
       // promise) the cancel arrives at its next await, and nothing is thrown
       // into a host callback.
       if (this === this.loop.current && this.loop.stepping()) throw new RuntimeError("can't cancel self");
-      this.cancelRequested = true;
+      this.state |= CANCEL_REQUESTED;
       return true;
     }
     if (first) this.loop.cancelWaiter(first);
@@ -105,20 +118,20 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   ) => PromiseLike<R1 | R2>;
 
   toString(): string {
-    return `<Task ${this.name || "(anonymous)"}>`;
+    return `<Task ${this.taskName || "(anonymous)"}>`;
   }
 
   // ---- loop side -------------------------------------------------------
 
   /** Step: start a task created from a function. */
-  run(loop: Loop): void {
-    if (this.phase !== QUEUED) return;
+  run(loop: Scheduler): void {
+    if ((this.state & PHASE) !== QUEUED) return;
     loop.current = this;
-    this.phase = RUNNING;
-    const start = this.start!;
-    this.start = null;
-    if (this.cancelRequested) {
-      this.cancelRequested = false;
+    const start = this.slot as () => unknown;
+    this.slot = undefined;
+    this.state |= RUNNING;
+    if (this.state & CANCEL_REQUESTED) {
+      this.state &= ~CANCEL_REQUESTED;
       this.finish(new CancelledError(), true);
       return;
     }
@@ -129,7 +142,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       this.finish(e, true);
       return;
     }
-    this.follow(r);
+    this.follow(r, true);
   }
 
   /**
@@ -139,23 +152,45 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   /** @internal */
   isRunningNow(): boolean {
-    return this === this.loop.current && this.phase === RUNNING && (this.waiting === null || this.waiting.state !== PARKED);
+    if (this !== this.loop.current || (this.state & PHASE) !== RUNNING) return false;
+    const w = this.waiting;
+    return !w || w.state !== PARKED;
   }
 
-  /** @internal Runs the task on an already started coroutine. */
-  follow(r: unknown): void {
-    this.phase = RUNNING;
+  /**
+   * @internal Runs the task on an already started coroutine. `own`: the
+   * promise is one only the task holds (it started the function itself).
+   */
+  follow(r: unknown, own = false): void {
+    this.state = (this.state & ~PHASE) | RUNNING;
     let p: Promise<unknown> | null = null;
     try {
       // Any of these looks may throw (a revoked Proxy, a `then` getter that throws): that is the task's error.
       if (r instanceof Promise) p = r;
-      else if (r instanceof Task || (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function")) p = Promise.resolve(r);
+      else if (r instanceof Task || (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function")) {
+        p = Promise.resolve(r);
+        own = true;
+      }
     } catch (e) {
       this.finish(e, true);
       return;
     }
-    if (p) Promise.prototype.then.call(p, (v: unknown) => this.finish(v, false), (e: unknown) => this.finish(e, true));
-    else this.finish(r, false);
+    if (p === null) this.finish(r, false);
+    else if (own) watch(p, this);
+    else {
+      // A promise the caller holds (createTask(coro())): the cheap watch
+      // would show on it for a moment; a plain then() does not.
+      if (p instanceof Waiter) p.awaited ||= this.loop.step;
+      Promise.prototype.then.call(p, new Proxy(fulfilled, this) as (v: unknown) => void, new Proxy(rejected, this) as (v: unknown) => void);
+    }
+  }
+
+  /**
+   * @internal The coroutine settled: a promise reaction calls one of the
+   * task's two proxies (see watch()), and this is their trap.
+   */
+  apply(target: unknown, _this: unknown, args: unknown[]): void {
+    this.finish(args[0], target === rejected);
   }
 
   /**
@@ -164,7 +199,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    * outcome it uses, so an error nobody took is still reported.
    */
   onDone(cb: TaskCallback): void {
-    this.claims++;
+    this.claims = (this.claims ?? 0) + 1;
     (this.callbacks ??= []).push(cb);
   }
   /**
@@ -178,8 +213,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       const i = cbs.indexOf(cb);
       if (i >= 0) cbs.splice(i, 1);
     }
-    if (this.claims > 0) this.claims--;
-    if (this.phase === FINISHED && this.claims === 0 && this.failed && !this.wasCancelled && !this.retrieved) this.loop.reportUnretrieved(this);
+    if (this.claims) this.claims--;
+    if (!this.claims && (this.state & (PHASE | FAILED | CANCELLED | RETRIEVED)) === (FINISHED | FAILED)) this.loop.reportUnretrieved(this);
   }
   /**
    * @internal The task was cancelled while an outcome it must not lose was
@@ -187,26 +222,26 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    * cancellation arrives at its next await (as CPython's uncancel / Trio).
    */
   deferCancel(): void {
-    if (this.phase !== FINISHED) this.cancelRequested = true;
+    if ((this.state & PHASE) !== FINISHED) this.state |= CANCEL_REQUESTED;
   }
   /** @internal Outcome for gather/waitFor, marking it retrieved. */
   takeOutcome(): { failed: boolean; value: unknown } {
-    this.retrieved = true;
-    return { failed: this.failed, value: this.outcome };
+    this.state |= RETRIEVED;
+    return { failed: (this.state & FAILED) !== 0, value: this.slot };
   }
 
   /** @internal For the deferred "exception wasn't retrieved" report. */
   peekOutcome(): { failed: boolean; value: unknown; retrieved: boolean } {
-    return { failed: this.failed, value: this.outcome, retrieved: this.retrieved || this.claims > 0 };
+    return { failed: (this.state & FAILED) !== 0, value: this.slot, retrieved: (this.state & RETRIEVED) !== 0 || !!this.claims };
   }
 
   /** @internal A waiter owned by this task was created or adopted. */
   attach(w: Waiter<any>): void {
-    if (this.cancelRequested) {
-      this.cancelRequested = false;
+    if (this.state & CANCEL_REQUESTED) {
+      this.state &= ~CANCEL_REQUESTED;
       this.loop.failNow(w, new CancelledError());
     }
-    if (this.waiting === null) this.waiting = w;
+    if (!this.waiting) this.waiting = w;
     else (this.moreWaiting ??= []).push(w);
   }
   /**
@@ -217,7 +252,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   pendingOn(home: WaitHome): Waiter<any> | null {
     const w = this.waiting;
-    if (w !== null && w.state === PARKED && w.home === home) return w;
+    if (!w) return null;
+    if (w.state === PARKED && w.home === home) return w;
     const more = this.moreWaiting;
     if (more) for (const x of more) if (x.state === PARKED && x.home === home) return x;
     return null;
@@ -225,26 +261,32 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   /** @internal */
   detach(w: Waiter<any>): void {
     if (this.waiting === w) {
-      this.waiting = null;
       const more = this.moreWaiting;
-      if (more && more.length) this.waiting = more.shift()!;
+      this.waiting = more && more.length ? more.shift()! : null;
     } else if (this.moreWaiting) {
       const i = this.moreWaiting.indexOf(w);
       if (i >= 0) this.moreWaiting.splice(i, 1);
     }
   }
+  /** @internal The waiters this task waits on, oldest first (for adoption by a task started in its step). */
+  waiters(): Waiter<any>[] {
+    const first = this.waiting;
+    if (!first) return [];
+    const more = this.moreWaiting;
+    return more && more.length ? [first, ...more] : [first];
+  }
 
   /** @internal The awaitable through which the running task awaits this one. */
   awaiter(): PromiseLike<T> {
     if (this.isRunningNow()) return Promise.reject(new RuntimeError("a task can't await itself"));
-    if (this.phase === FINISHED) return this.settled();
+    if ((this.state & PHASE) === FINISHED) return this.settled();
     return this.parkAwaiter();
   }
   /** @internal */
   settled(): Promise<T> {
-    this.retrieved = true;
-    noteProgress();
-    return this.failed ? Promise.reject(this.outcome) : Promise.resolve(this.outcome as T);
+    this.state |= RETRIEVED;
+    this.loop.progressed();
+    return this.state & FAILED ? Promise.reject(this.slot) : Promise.resolve(this.slot as T);
   }
   /** @internal */
   parkAwaiter(): Waiter<T> {
@@ -272,10 +314,10 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    * pending until its next asyncio await, maybe for ever.
    */
   reachable(depth = 0): boolean {
-    if (this.phase !== RUNNING) return true;
+    if ((this.state & PHASE) !== RUNNING) return true;
     if (depth > 64) return false; // a cycle of awaits
     const first = this.waiting;
-    if (first === null) return false;
+    if (!first) return false;
     const more = this.moreWaiting;
     for (let i = -1; i < (more ? more.length : 0); i++) {
       const w = i < 0 ? first : more![i];
@@ -286,22 +328,24 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   }
   /** WaitHome: a waiter parked here (awaiting this task) passes a cancel on to this task. */
   forwardsTo(w: Waiter<any>): Task<any> | null {
-    return this.phase === FINISHED || !w.awaited ? null : this;
+    return (this.state & PHASE) === FINISHED || !w.awaited ? null : this;
   }
   /** @internal How many waiters this task waits on (more than one: Promise.race, Promise.all). */
   waitingCount(): number {
-    return this.waiting === null ? 0 : 1 + (this.moreWaiting ? this.moreWaiting.length : 0);
+    if (!this.waiting) return 0;
+    const more = this.moreWaiting;
+    return more ? 1 + more.length : 1;
   }
   /** @internal */
   isFinished(): boolean {
-    return this.phase === FINISHED;
+    return (this.state & PHASE) === FINISHED;
   }
 
   // WaitHome: a task awaiting this one was cancelled; forward it (MicroPython).
   unpark(w: Waiter<any>): boolean {
     // Only a waiter someone really awaits forwards the cancel; one made by a
     // mere look at `then` (typeof task.then) just goes away.
-    if (this.phase === FINISHED || this.isRunningNow() || !w.awaited) {
+    if ((this.state & PHASE) === FINISHED || this.isRunningNow() || !w.awaited) {
       this.dropAwaiter(w);
       return true;
     }
@@ -311,11 +355,11 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
 
   /** @internal Called once, when the coroutine has returned or thrown. */
   finish(value: unknown, failed: boolean): void {
-    if (this.phase === FINISHED) return;
-    this.phase = FINISHED;
-    this.outcome = value;
-    this.failed = failed;
-    this.wasCancelled = failed && isCancelledError(value);
+    if ((this.state & PHASE) === FINISHED) return;
+    let state = (this.state & ~PHASE) | FINISHED;
+    if (failed) state |= isCancelledError(value) ? FAILED | CANCELLED : FAILED;
+    this.state = state;
+    this.slot = value;
     const loop = this.loop;
     const callbacks = this.callbacks;
     if (callbacks) {
@@ -330,15 +374,57 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
         w.home = null;
         // Only a waiter someone awaits takes the outcome; one made by a mere
         // look at `then` (an isPromiseLike check) retrieves nothing.
-        if (w.awaited) this.retrieved = true;
+        if (w.awaited) this.state |= RETRIEVED;
         loop.wake(w, value, failed);
       }
     }
-    loop.finished(this, !this.retrieved && this.claims === 0 && failed && !this.wasCancelled);
+    loop.finished(this, !this.claims && (this.state & (FAILED | CANCELLED | RETRIEVED)) === FAILED);
   }
 
   private checkFinished(what: string): void {
-    if (this.phase !== FINISHED) throw new RuntimeError(`Task.${what}(): the task is not done yet`);
+    if ((this.state & PHASE) !== FINISHED) throw new RuntimeError(`Task.${what}(): the task is not done yet`);
+  }
+}
+
+// ---- watching a coroutine settle --------------------------------------------
+//
+// A task learns that its coroutine settled from one promise reaction. A
+// plain then() with two closures costs 45 heap slots per task on XS (the
+// derived promise, its resolving functions, the executor, two closures);
+// this costs 14: for the moment of the call the promise's species is a
+// constructor that makes no promise (nothing awaits the result), and the
+// two handlers are proxies of two shared functions with the task as their
+// handler (its apply() above). The species is read inside then() only, so
+// the property is gone before any other code can see the promise.
+
+function fulfilled(): void {}
+function rejected(): void {}
+function ignore(): void {}
+/** Reports what a reaction threw (finish() does not throw; this is the last line of defence). */
+function reactionFailed(e: unknown): void {
+  try {
+    const g = globalThis as unknown as { console?: { error?(s: string): void }; trace?(s: string): void };
+    const text = `Exception in a task's completion: ${String(e)}`;
+    if (g.console?.error) g.console.error(text);
+    else g.trace?.(text + "\n");
+  } catch {
+    // nowhere left to report to
+  }
+}
+const NO_RESULT = {};
+function NoPromise(executor: (resolve: unknown, reject: unknown) => void): object {
+  executor(ignore, reactionFailed);
+  return NO_RESULT;
+}
+const SPECIES = { [Symbol.species]: NoPromise };
+const SPECIES_PROPERTY: PropertyDescriptor = { value: SPECIES, configurable: true };
+
+function watch(p: Promise<unknown>, task: Task<any>): void {
+  Object.defineProperty(p, "constructor", SPECIES_PROPERTY);
+  try {
+    Promise.prototype.then.call(p, new Proxy(fulfilled, task) as (v: unknown) => void, new Proxy(rejected, task) as (v: unknown) => void);
+  } finally {
+    delete (p as { constructor?: unknown }).constructor;
   }
 }
 
@@ -351,11 +437,10 @@ Object.defineProperty(Task.prototype, "then", {
       return (f?: any, r?: any) => Promise.reject(new RuntimeError("a task can't await itself")).then(f, r);
     }
     if (this.isFinished()) return (f?: any, r?: any) => this.settled().then(f, r);
+    // A coroutine started with createTask(coro()) may be parked right here (see Loop.recent).
     const w = this.parkAwaiter();
-    // A coroutine started with createTask(coro()) may be parked right here.
-    this.loop.noteAwaited(w);
     return (f?: any, r?: any) => {
-      w.awaited = true;
+      w.awaited ||= this.loop.step;
       return Promise.prototype.then.call(w, f, r);
     };
   },

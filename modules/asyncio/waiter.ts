@@ -1,5 +1,4 @@
 import type { Timed } from "./heap";
-import type { Loop } from "./loop";
 import type { Task } from "./task";
 
 export const PARKED = 0;
@@ -26,8 +25,43 @@ export interface WaitHome {
 
 /** An entry of the loop's ready queue: runs as one step. */
 export interface Runnable {
-  run(loop: Loop): void;
+  run(loop: Scheduler): void;
+  /** The next entry in the ready queue (an intrusive list: no allocation per step). */
+  next?: Runnable | null;
 }
+
+/**
+ * What tasks and waiters need from the loop (loop.ts implements it). The
+ * dependency is one-way: the loop knows tasks and waiters; they know only
+ * this interface.
+ */
+export interface Scheduler {
+  /** The task whose step is running (or ran last, until the next turn). */
+  current: Task<any> | null;
+  /** Counts steps; a waiter's `awaited` is the step in which it was first awaited. */
+  readonly step: number;
+  waiter<T>(): Waiter<T>;
+  wake(w: Waiter<any>, value: unknown, failed?: boolean): void;
+  wakeSoon(w: Waiter<any>, value: unknown, failed?: boolean): void;
+  failNow(w: Waiter<any>, error: unknown): void;
+  cancelWaiter(w: Waiter<any>): void;
+  stepping(): boolean;
+  progressed(): void;
+  noteAwaited(w: Waiter<any>): void;
+  finished(task: Task<any>, unretrievedError: boolean): void;
+  reportUnretrieved(task: Task<any>): void;
+  /** Queues a step that calls fn with `current` set to owner. */
+  callSoon(owner: Task<any> | null, fn: () => void): void;
+}
+
+// The waiter's resolve function is handed over through here: no closure per
+// waiter. Only resolve is kept; a failure resolves with a rejected promise.
+// Keeping reject too would keep both resolving functions alive, 6 more heap
+// slots per waiter on XS, for the rare path.
+let captured: (value: unknown) => void = ignore;
+const capture = (resolve: (value: any) => void): void => {
+  captured = resolve;
+};
 
 /**
  * The one awaitable behind sleep(), Event.wait(), Lock.acquire() and friends:
@@ -36,35 +70,34 @@ export interface Runnable {
  * created; that is how cancel() finds it and how currentTask() stays right.
  */
 export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
-  // Only five properties are set at construction (this is the per-await
+  // Only four properties are set at construction (this is the per-await
   // allocation); the others appear when used. No prototype defaults: on
   // Moddable a preloaded prototype is frozen, and assigning over a frozen
   // inherited property throws.
-  declare readonly loop: Loop;
+  declare readonly loop: Scheduler;
   declare owner: Task<any> | null;
   declare state: number;
-  declare private settleValue: (v: any) => void;
-  declare private settleError: (e: unknown) => void;
+  declare private resolveWith: (v: unknown) => void;
   declare home?: WaitHome | null;
   declare value?: unknown;
   declare failed?: boolean;
-  /** Something has awaited or then'ed this promise (see the constructor accessor below). */
-  declare awaited?: boolean;
+  /** The loop step in which something first awaited or then'ed this promise (0/absent: not yet). See the constructor accessor below. */
+  declare awaited?: number;
   /** Timer-heap fields, set when the waiter sleeps. */
   declare deadline: number;
   declare seq: number;
   declare heapIndex: number;
+  declare next?: Runnable | null;
 
-  constructor(loop: Loop, owner: Task<any> | null) {
-    super(loop.captureResolvers as (resolve: (v: T) => void, reject: (e: unknown) => void) => void);
-    this.settleValue = loop.capturedResolve;
-    this.settleError = loop.capturedReject;
-    (this as { loop: Loop }).loop = loop;
+  constructor(loop: Scheduler, owner: Task<any> | null) {
+    super(capture);
+    this.resolveWith = captured;
+    (this as { loop: Scheduler }).loop = loop;
     this.owner = owner;
     this.state = PARKED;
   }
 
-  run(loop: Loop): void {
+  run(loop: Scheduler): void {
     loop.current = this.owner;
     const home = this.home;
     if (home) {
@@ -72,6 +105,11 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
       if (home.resumed) home.resumed(this);
     }
     this.settle();
+  }
+
+  /** Schedules this parked waiter to resume with a value (or an error). */
+  wake(value: unknown, failed = false): void {
+    this.loop.wake(this, value, failed);
   }
 
   /** The timer heap released this sleeper. */
@@ -87,13 +125,13 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
     if (owner) owner.detach(this);
     if (this.failed) {
       if (!this.awaited) this.silence();
-      this.settleError(this.value);
-    } else this.settleValue(this.value as T);
+      this.resolveWith(Promise.reject(this.value));
+    } else this.resolveWith(this.value);
   }
 
   /** Marks a rejection as handled when nobody awaits this waiter, so the engine never sees an unhandled rejection. */
   silence(): void {
-    this.awaited = true;
+    this.awaited ||= this.loop.step;
     Promise.prototype.then.call(this, undefined, ignore);
   }
 }
@@ -108,10 +146,7 @@ export function hookAwait(proto: object): void {
   Object.defineProperty(proto, "constructor", {
     configurable: true,
     get(this: Waiter) {
-      if (!this.awaited) {
-        this.awaited = true;
-        this.loop.noteAwaited(this);
-      }
+      if (!this.awaited) this.loop.noteAwaited(this);
       return Promise;
     },
   });

@@ -269,7 +269,7 @@ class World {
   idleCheck(when: string): void {
     try {
       const loop = this.loop;
-      const ready = internal<{ length: number }>(loop, "ready", "Loop").length;
+      const ready = internal<() => number>(loop, "queuedCount", "Loop").call(loop);
       const polled = internal<{ length: number }>(loop, "polled", "Loop").length;
       const stepOpen = internal<boolean>(loop, "stepOpen", "Loop");
       if (ready || polled || stepOpen) return;
@@ -940,7 +940,7 @@ function endChecks(world: World, tasks: Ctx[]): void {
   try {
     const loop = world.loop;
     const sleepers = internal<{ size: number }>(loop, "sleepers", "Loop");
-    const ready = internal<{ length: number }>(loop, "ready", "Loop");
+    const ready = { length: internal<() => number>(loop, "queuedCount", "Loop").call(loop) };
     const polled = internal<{ length: number }>(loop, "polled", "Loop");
     if (typeof sleepers.size !== "number") throw new InternalsError("Loop.sleepers: no size");
     if (sleepers.size !== 0) fail(K.loopLeft, `timer heap holds ${sleepers.size} entr${sleepers.size === 1 ? "y" : "ies"}`);
