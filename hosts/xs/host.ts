@@ -16,7 +16,12 @@ declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;
 const SPIN_MS = 2.5;
 
 export class XsHost implements Host {
-  private generation = 0;
+  /** The loop wants its tick (armed and not disarmed since). */
+  private armed = false;
+  /** A setImmediate is on its way. */
+  private pending = false;
+  private target = 0;
+  private tick: (() => void) | null = null;
   private readonly origin = performance.now();
   /** Number of times the host asked the parent to sleep (1 per idle wait). */
   waits = 0;
@@ -24,14 +29,11 @@ export class XsHost implements Host {
   now(): number {
     return performance.now() - this.origin;
   }
-  private tick: (() => void) | null = null;
-  private target = 0;
-  private pending = false;
 
   arm(delayMs: number, tick: () => void): void {
     this.tick = tick;
     this.target = delayMs > 0 ? this.now() + delayMs : 0;
-    this.generation++;
+    this.armed = true;
     if (!this.pending) {
       this.pending = true;
       setImmediate(this.fire);
@@ -40,13 +42,14 @@ export class XsHost implements Host {
   // A setImmediate callback: an exception leaving it ends xsnap (and would
   // abort the VM on a device). The loop's tick catches what its steps throw;
   // the parent's sleep is guarded here, off the hot path (a try on every
-  // turn costs about 2.5% of a task switch in compute).
+  // turn costs about 2.5% of a task switch in compute). The sleep blocks XS,
+  // so nothing can re-arm or disarm meanwhile.
   private readonly fire = (): void => {
     this.pending = false;
-    const generation = this.generation;
-    if (generation === this.disarmedAt) return;
+    if (!this.armed) return;
     if (this.target > 0) this.sleepUntilTarget();
-    if (generation === this.generation) this.tick!();
+    this.armed = false;
+    this.tick!();
   };
   private sleepUntilTarget(): void {
     // The parent's sleep costs about a millisecond of IPC: ask it for all
@@ -62,9 +65,8 @@ export class XsHost implements Host {
     }
     while (this.now() < this.target);
   }
-  private disarmedAt = -1;
   disarm(): void {
-    this.disarmedAt = ++this.generation;
+    this.armed = false;
   }
   /** One line of the program's output (print()): the worker's output, as reports. Never throws. */
   print(line: string): void {

@@ -6,17 +6,7 @@ import { describe } from "./ticks";
 import { checkDuration, secondsToMs } from "./validate";
 import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
 
-/** Suspends the running task for `seconds` (negative means 0; 0 yields to every other ready task). */
-export function sleep(seconds: number): Promise<void> {
-  if (seconds === 0) return getEventLoop().sleep(0);
-  return getEventLoop().sleep(secondsToMs(checkDuration("sleep", seconds, "seconds")));
-}
-
-/** MicroPython's sleep_ms. */
-export function sleepMs(ms: number): Promise<void> {
-  if (ms === 0) return getEventLoop().sleep(0);
-  return getEventLoop().sleep(checkDuration("sleepMs", ms, "milliseconds"));
-}
+export { sleep, sleepMs } from "./loop";
 
 export function createTask<T>(coro: Coro<T>): Task<T> {
   return getEventLoop().createTask(coro);

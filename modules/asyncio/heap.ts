@@ -15,7 +15,8 @@ function before(a: Timed, b: Timed): boolean {
  * went in. Entries know their index, so cancelling a sleeper is O(log n).
  */
 export class TimerHeap<T extends Timed> {
-  private readonly items: T[] = [];
+  /** The heap's array, earliest first (read-only outside; the loop peeks at [0] on every turn). */
+  readonly items: T[] = [];
 
   get size(): number {
     return this.items.length;

@@ -2,7 +2,8 @@ import { CancelledError, RuntimeError, isInstance } from "./errors";
 import { TimerHeap } from "./heap";
 import { GlobalTimersHost, type Host } from "./host";
 import { describe, formatError, safeString } from "./format";
-import { Task } from "./task";
+import { checkDuration, secondsToMs } from "./validate";
+import { Task, TASK_CANCEL_REQUESTED } from "./task";
 import { DONE, PARKED, READY, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
 
 /** Something createTask accepts: a started coroutine (promise) or a function that starts one. */
@@ -69,9 +70,28 @@ export function noteProgress(): void {
   if (loop !== null) loop.progressed();
 }
 
+/**
+ * Suspends the running task for `seconds` (MicroPython's asyncio.sleep;
+ * negative means 0; 0 yields to every other ready task).
+ * @throws TypeError for NaN or a non-number; RangeError for ±Infinity.
+ */
+export function sleep(seconds: number): Promise<void> {
+  // The hottest call in a program: the loop straight from the cache.
+  const loop = cachedRuntime?.loop ?? getEventLoop();
+  if (seconds === 0) return loop.sleep(0);
+  return loop.sleep(secondsToMs(checkDuration("sleep", seconds, "seconds")));
+}
+
+/** MicroPython's sleep_ms: sleep() in milliseconds. @throws as sleep(). */
+export function sleepMs(ms: number): Promise<void> {
+  const loop = cachedRuntime?.loop ?? getEventLoop();
+  if (ms === 0) return loop.sleep(0);
+  return loop.sleep(checkDuration("sleepMs", ms, "milliseconds"));
+}
+
 /** The current loop (created on first use), as in MicroPython. */
 export function getEventLoop(): Loop {
-  const rt = runtime();
+  const rt = cachedRuntime ?? runtime();
   return rt.loop ?? (rt.loop = new Loop());
 }
 
@@ -173,7 +193,6 @@ export class Loop implements Scheduler {
   private exceptionHandler: ExceptionHandler | null = null;
   /** Waiters made outside any task since the last turn: a coroutine started outside a task parked on them (see adopt). */
   private readonly unowned: Waiter<any>[] = [];
-  private readonly tick = (): void => this.turn();
 
   constructor(host?: Host) {
     this.host = host ?? getHost();
@@ -316,20 +335,32 @@ export class Loop implements Scheduler {
 
   /** sleep(): park the running task for ms milliseconds (0 = yield). */
   sleep(ms: number): Waiter<void> {
-    const w = this.waiter<void>();
-    if (w.state !== PARKED) return w;
-    if (ms <= 0) {
-      w.state = READY;
-      this.enqueue(w);
-      if (this.armedAt !== IMMEDIATE && !this.inTick) this.poke();
-      return w;
-    } else {
+    if (ms > 0) {
+      const w = this.waiter<void>();
+      if (w.state !== PARKED) return w;
       w.deadline = this.host.now() + ms;
       w.seq = this.seq++;
       w.home = this.sleepHome;
       this.sleepers.push(w as unknown as Sleeper);
+      this.poke();
+      return w;
     }
-    this.poke();
+    // sleep(0), the hottest path: this.waiter() and Task.attach() inline;
+    // the waiter is ready at once (MicroPython's sleep(0)). A pending cancel
+    // (attach's failNow) only gives it its CancelledError.
+    if (this.closed) this.checkOpen("await");
+    const owner = this.current;
+    const w = new Waiter<void>(this, owner, READY);
+    if (owner === null) this.unowned.push(w);
+    else if (owner.waiting === null && (owner.state & TASK_CANCEL_REQUESTED) === 0) owner.waiting = w;
+    else owner.attach(w);
+    this.stepOpen = false;
+    this.progress++;
+    w.next = null;
+    if (this.readyTail === null) this.readyHead = w;
+    else this.readyTail.next = w;
+    this.readyTail = w;
+    if (this.armedAt !== IMMEDIATE) this.poke();
     return w;
   }
 
@@ -559,7 +590,8 @@ export class Loop implements Scheduler {
   }
 
   /** One host turn: release due sleepers, run one ready entry. */
-  private turn(): void {
+  // The host's callback (an arrow: no second call per turn to bind `this`).
+  private readonly tick = (): void => {
     this.armedAt = IDLE;
     if (!this.running) return;
     if (this.inexact && this.stepStillOpen()) {
@@ -572,14 +604,14 @@ export class Loop implements Scheduler {
     this.current = null;
     if (this.unowned.length) this.unowned.length = 0;
     const sleepers = this.sleepers;
-    let top = sleepers.peek();
-    if (top !== undefined) {
+    if (sleepers.items.length) {
       const now = this.host.now();
+      let top = sleepers.items[0];
       while (top !== undefined && top.deadline <= now) {
         sleepers.pop();
         top.expired();
         this.enqueue(top);
-        top = sleepers.peek();
+        top = sleepers.items[0];
       }
     }
     const polled = this.polled;
@@ -611,7 +643,7 @@ export class Loop implements Scheduler {
       this.armedAt = IMMEDIATE;
       this.host.arm(0, this.tick);
     }
-  }
+  };
 
   /**
    * Inexact hosts: whether the last step is still going (its task has

@@ -16,6 +16,8 @@ const RETRIEVED = 16;
 const CANCEL_REQUESTED = 32;
 /** Inside cancel() (awaiting tasks forward cancels to each other). */
 const CANCELLING = 64;
+/** @internal For the loop's inline attach: a cancel waits for the next waiter. */
+export const TASK_CANCEL_REQUESTED = CANCEL_REQUESTED;
 
 export type TaskCallback = (task: Task<any>) => void;
 
@@ -25,15 +27,18 @@ export type TaskCallback = (task: Task<any>) => void;
  * CancelledError.
  */
 export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
+  // The hot fields first: XS finds a property by walking the object's list.
+  /** @internal The waiter this task is parked on (see moreWaiting). */
+  waiting: Waiter<any> | null;
+  /** @internal Phase and flags (QUEUED... above). */
+  state: number;
   readonly loop: Scheduler;
-  private state: number;
   /** The function to start while queued; the outcome once finished. */
   private slot: unknown;
   // The rest appear only when used (no slot for what a task never needs).
+  /** @internal Extra waiters, when the task awaits several at once (Promise.race). */
+  declare moreWaiting?: Waiter<any>[] | null;
   declare private taskName?: string;
-  /** The waiter this task is parked on; extra ones when it awaits several at once. */
-  declare private waiting?: Waiter<any> | null;
-  declare private moreWaiting?: Waiter<any>[] | null;
   /** Waiters of tasks that await this one. */
   declare private awaiters?: Waiter<any>[] | null;
   declare private callbacks?: TaskCallback[] | null;
@@ -43,8 +48,9 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
 
   /** @internal use Loop.createTask / createTask */
   constructor(loop: Scheduler, start: (() => unknown) | null, name: string) {
-    this.loop = loop;
+    this.waiting = null;
     this.state = QUEUED;
+    this.loop = loop;
     this.slot = start;
     if (name) this.taskName = name;
   }
@@ -262,7 +268,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   detach(w: Waiter<any>): void {
     if (this.waiting === w) {
       const more = this.moreWaiting;
-      this.waiting = more && more.length ? more.shift()! : null;
+      this.waiting = more ? (more.length ? more.shift()! : null) : null;
     } else if (this.moreWaiting) {
       const i = this.moreWaiting.indexOf(w);
       if (i >= 0) this.moreWaiting.splice(i, 1);

@@ -89,22 +89,30 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
   declare heapIndex: number;
   declare next?: Runnable | null;
 
-  constructor(loop: Scheduler, owner: Task<any> | null) {
+  constructor(loop: Scheduler, owner: Task<any> | null, state = PARKED) {
     super(capture);
+    this.state = state;
+    this.owner = owner;
     this.resolveWith = captured;
     (this as { loop: Scheduler }).loop = loop;
-    this.owner = owner;
-    this.state = PARKED;
   }
 
   run(loop: Scheduler): void {
-    loop.current = this.owner;
+    const owner = this.owner;
+    loop.current = owner;
     const home = this.home;
     if (home) {
       this.home = null;
       if (home.resumed) home.resumed(this);
     }
-    this.settle();
+    this.state = DONE;
+    // Task.detach(), inline for the usual case: the task's only waiter.
+    if (owner !== null) {
+      if (owner.waiting === this && !owner.moreWaiting) owner.waiting = null;
+      else owner.detach(this);
+    }
+    if (this.failed) this.reject();
+    else this.resolveWith(this.value);
   }
 
   /** Schedules this parked waiter to resume with a value (or an error). */
@@ -122,11 +130,13 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
   settle(): void {
     this.state = DONE;
     const owner = this.owner;
-    if (owner) owner.detach(this);
-    if (this.failed) {
-      if (!this.awaited) this.silence();
-      this.resolveWith(Promise.reject(this.value));
-    } else this.resolveWith(this.value);
+    if (owner !== null) owner.detach(this);
+    if (this.failed) this.reject();
+    else this.resolveWith(this.value);
+  }
+  private reject(): void {
+    if (!this.awaited) this.silence();
+    this.resolveWith(Promise.reject(this.value));
   }
 
   /** Marks a rejection as handled when nobody awaits this waiter, so the engine never sees an unhandled rejection. */
@@ -146,7 +156,7 @@ export function hookAwait(proto: object): void {
   Object.defineProperty(proto, "constructor", {
     configurable: true,
     get(this: Waiter) {
-      if (!this.awaited) this.loop.noteAwaited(this);
+      if (!this.awaited) this.awaited = this.loop.step;
       return Promise;
     },
   });
