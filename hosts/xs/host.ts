@@ -29,6 +29,8 @@ export class XsHost implements Host {
   now(): number {
     return performance.now() - this.origin;
   }
+  /** The loop's turn after each step: setImmediate runs after every pending promise job. */
+  readonly next = setImmediate;
 
   arm(delayMs: number, tick: () => void): void {
     this.tick = tick;

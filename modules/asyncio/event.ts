@@ -11,12 +11,14 @@ export class Event implements WaitHome {
   }
   set(): void {
     const waiting = this.waiting;
-    if (waiting.length) {
-      this.waiting = [];
-      for (const w of waiting) {
+    if (waiting.length !== 0) {
+      // wake() runs no user code: the list cannot change meanwhile.
+      for (let i = 0; i < waiting.length; i++) {
+        const w = waiting[i];
         w.home = null;
         w.loop.wake(w, true);
       }
+      waiting.length = 0;
     }
     this.state = true;
   }
@@ -28,8 +30,11 @@ export class Event implements WaitHome {
     if (this.state) return settledNow(true);
     const loop = getEventLoop();
     // The same task waiting again (a Promise.race loop) shares its parked waiter.
-    const again = loop.current?.pendingOn(this);
-    if (again) return again as Promise<true>;
+    const current = loop.current;
+    if (current !== null && current.waiting !== null) {
+      const again = current.pendingOn(this);
+      if (again) return again as Promise<true>;
+    }
     const w = loop.waiter<boolean>();
     if (w.state === PARKED) {
       w.home = this;

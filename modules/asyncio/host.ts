@@ -14,6 +14,14 @@ export interface Host {
   arm(delayMs: number, tick: () => void): void;
   /** Cancel the timer, if armed. */
   disarm(): void;
+  /**
+   * Optional, on hosts with exact turns: call `tick` once on the next host
+   * turn, after every pending promise job, whatever the timer does. The loop
+   * asks for one after each step (the hottest path it has: no bookkeeping,
+   * on xsnap and Node this is setImmediate itself). It cannot be cancelled:
+   * the loop ignores a tick that comes when it has stopped.
+   */
+  readonly next?: (tick: () => void) => void;
   /** Print a report for a human (the default exception handler uses it). */
   report(text: string): void;
   /**
@@ -53,7 +61,10 @@ export class GlobalTimersHost implements Host {
   constructor(g: Timers = globalThis as unknown as Timers) {
     if (typeof g.setTimeout !== "function") throw new Error("GlobalTimersHost: this platform has no setTimeout; install a host with setHost()");
     this.g = g;
+    const setImmediate = g.setImmediate;
+    if (typeof setImmediate === "function") this.next = (tick) => setImmediate(tick);
   }
+  readonly next?: (tick: () => void) => void;
   now(): number {
     return this.g.performance ? this.g.performance.now() : Date.now();
   }

@@ -154,6 +154,8 @@ export class Loop implements Scheduler {
   private readyTail: Runnable | null = null;
   /** The host's turns may come between promise jobs (Host.exactTurns). */
   private readonly inexact: boolean;
+  /** Host.next, when the host has it: the turn after each step. */
+  private readonly next: ((tick: () => void) => void) | null;
   /** Waiters woken from outside the running step (ThreadSafeFlag); they join `ready` at the next turn, like MicroPython's I/O poll. */
   private readonly polled: Waiter<any>[] = [];
   private readonly sleepers = new TimerHeap<Sleeper>();
@@ -197,6 +199,7 @@ export class Loop implements Scheduler {
   constructor(host?: Host) {
     this.host = host ?? getHost();
     this.inexact = this.host.exactTurns === false;
+    this.next = !this.inexact && typeof this.host.next === "function" ? this.host.next : null;
   }
 
   private enqueue(entry: Runnable): void {
@@ -325,11 +328,12 @@ export class Loop implements Scheduler {
     if (this.closed) this.checkOpen("await");
     const owner = this.current;
     const w = new Waiter<T>(this, owner);
-    if (owner !== null) {
-      owner.attach(w);
-      this.stepOpen = false;
-      this.progress++;
-    } else this.unowned.push(w);
+    if (owner === null) this.unowned.push(w);
+    // Task.attach(), inline for the usual case.
+    else if (owner.waiting === null && (owner.state & TASK_CANCEL_REQUESTED) === 0) owner.waiting = w;
+    else owner.attach(w);
+    this.stepOpen = false;
+    this.progress++;
     return w;
   }
 
@@ -365,13 +369,16 @@ export class Loop implements Scheduler {
   }
 
   /** Schedules a parked waiter to resume with a value (or an error). */
-  wake(w: Waiter<any>, value: unknown, failed = false): void {
+  wake(w: Waiter<any>, value: unknown, failed?: boolean): void {
     if (w.state !== PARKED) return;
     w.value = value;
-    w.failed = failed;
+    if (failed) w.failed = true;
     w.state = READY;
-    this.enqueue(w);
-    this.poke();
+    w.next = null;
+    if (this.readyTail === null) this.readyHead = w;
+    else this.readyTail.next = w;
+    this.readyTail = w;
+    if (this.armedAt !== IMMEDIATE) this.poke();
   }
 
   /**
@@ -616,7 +623,7 @@ export class Loop implements Scheduler {
     }
     const polled = this.polled;
     if (polled.length) {
-      for (const w of polled) if (w.state === READY) this.enqueue(w);
+      for (let i = 0; i < polled.length; i++) if (polled[i].state === READY) this.enqueue(polled[i]);
       polled.length = 0;
     }
     const entry = this.readyHead;
@@ -641,7 +648,8 @@ export class Loop implements Scheduler {
       // Come back next turn even if nothing is ready: that turn clears
       // `current` once this step's promise jobs have all run.
       this.armedAt = IMMEDIATE;
-      this.host.arm(0, this.tick);
+      if (this.next !== null) this.next(this.tick);
+      else this.host.arm(0, this.tick);
     }
   };
 

@@ -370,12 +370,13 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     const callbacks = this.callbacks;
     if (callbacks) {
       this.callbacks = null;
-      for (const cb of callbacks) cb(this);
+      for (let i = 0; i < callbacks.length; i++) callbacks[i](this);
     }
     const awaiters = this.awaiters;
     if (awaiters) {
       this.awaiters = null;
-      for (const w of awaiters) {
+      for (let i = 0; i < awaiters.length; i++) {
+        const w = awaiters[i];
         if (w.state !== PARKED) continue;
         w.home = null;
         // Only a waiter someone awaits takes the outcome; one made by a mere
