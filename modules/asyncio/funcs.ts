@@ -40,9 +40,13 @@ function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
  * TypeError before any task is made.
  */
 export function toTasks(loop: Loop, aws: readonly unknown[], fn: string): Task<unknown>[] {
-  for (const aw of aws) {
-    if (aw instanceof Task && aw.isRunningNow()) throw new RuntimeError(`${fn}: a task can't wait for itself`);
-    if (aw instanceof Task || typeof aw === "function") continue;
+  for (let i = 0; i < aws.length; i++) {
+    const aw = aws[i];
+    if (typeof aw === "function") continue;
+    if (aw instanceof Task) {
+      if (aw.isRunningNow()) throw new RuntimeError(`${fn}: a task can't wait for itself`);
+      continue;
+    }
     if (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<unknown>).then !== "function") {
       throw new TypeError(`${fn}: expected a task, a coroutine or an async function, got ${describe(aw)}`);
     }
@@ -50,14 +54,19 @@ export function toTasks(loop: Loop, aws: readonly unknown[], fn: string): Task<u
   // A Waiter (sleep(1), event.wait()) is adopted as it is; started coroutines are paired with what they parked on.
   const coros: PromiseLike<unknown>[] = [];
   const slots: number[] = [];
-  const tasks = aws.map((aw, i) => {
-    if (aw instanceof Task) return aw;
-    if (typeof aw === "function") return loop.createTask(aw as () => unknown);
-    if (aw instanceof Waiter) return loop.spawn(aw as PromiseLike<unknown>);
-    coros.push(aw as PromiseLike<unknown>);
-    slots.push(i);
-    return null;
-  });
+  const tasks: (Task<unknown> | null)[] = [];
+  for (let i = 0; i < aws.length; i++) {
+    const aw = aws[i];
+    if (typeof aw === "function") tasks.push(loop.createTask(aw as () => unknown));
+    else if (aw instanceof Task) tasks.push(aw);
+    else if (aw instanceof Waiter) tasks.push(loop.spawn(aw as PromiseLike<unknown>));
+    else {
+      coros.push(aw as PromiseLike<unknown>);
+      slots.push(i);
+      tasks.push(null);
+    }
+  }
+  if (coros.length === 0) return tasks as Task<unknown>[];
   const group = loop.spawnGroup(coros);
   for (let k = 0; k < slots.length; k++) tasks[slots[k]] = group[k];
   return tasks as Task<unknown>[];
@@ -105,7 +114,7 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
   watched: boolean[] = [];
   readonly childDone = (t: Task<any>): void => {
     if (this.state !== PARKED) return;
-    if (!this.returnExceptions && t.peekOutcome().failed) {
+    if (!this.returnExceptions && t.hasFailed()) {
       this.loop.wake(this, undefined);
       return;
     }
@@ -135,8 +144,8 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
     let error: { value: unknown } | null = cancelled ? { value: this.value } : null;
     if (!cancelled && !this.returnExceptions) {
       for (const t of tasks) {
-        if (t.isFinished() && t.peekOutcome().failed) {
-          error = { value: t.takeOutcome().value };
+        if (t.isFinished() && t.hasFailed()) {
+          error = { value: t.take() };
           break;
         }
       }
@@ -149,7 +158,7 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
       const t = tasks[i];
       if (!t.isFinished()) {
         if (this.cancelAll) t.cancel();
-      } else if (error === null) results.push(t.takeOutcome().value);
+      } else if (error === null) results.push(t.take());
       if (this.watched[i]) t.offDone(this.childDone);
     }
     if (error) {
@@ -188,13 +197,14 @@ export function gather<const T extends readonly unknown[]>(aws: T, options: Gath
     return w as unknown as Promise<any>;
   }
   let failedEarly = false;
-  for (const t of tasks) {
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i];
     const running = !t.isFinished();
     w.watched.push(running);
     if (running) {
       t.onDone(w.childDone);
       w.pending++;
-    } else if (t.peekOutcome().failed && !returnExceptions) failedEarly = true;
+    } else if (t.hasFailed() && !returnExceptions) failedEarly = true;
   }
   if (w.pending === 0 || failedEarly) {
     w.collect();

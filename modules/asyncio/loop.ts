@@ -218,13 +218,13 @@ export class Loop implements Scheduler {
   /** @internal createTask. */
   spawn<T>(coro: Coro<T>): Task<T> {
     this.checkOpen("createTask");
-    if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
     if (typeof coro === "function") {
       const t = new Task<T>(this, coro as () => unknown, coro.name);
       this.enqueue(t);
       this.poke();
       return t;
     }
+    if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
     if (coro !== null && typeof coro === "object" && isThenable(coro)) {
       const t = new Task<T>(this, null, "");
       this.adopt(t, coro);
@@ -508,6 +508,7 @@ export class Loop implements Scheduler {
    * have: the rest are paired in order, or all go to the one left.
    */
   spawnGroup(coros: PromiseLike<unknown>[]): Task<unknown>[] {
+    if (coros.length === 0) return [];
     const recent = this.recent();
     const tasks = coros.map((c) => {
       const t = new Task<unknown>(this, null, "");

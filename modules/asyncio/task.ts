@@ -27,21 +27,24 @@ export type TaskCallback = (task: Task<any>) => void;
  * CancelledError.
  */
 export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
-  // The hot fields first: XS finds a property by walking the object's list.
+  // Set in the constructor, hot fields first: XS finds a property by walking
+  // the object's list. (`declare`: a class field would be defined, then
+  // assigned again.)
   /** @internal The waiter this task is parked on (see moreWaiting). */
-  waiting: Waiter<any> | null;
+  declare waiting: Waiter<any> | null;
   /** @internal Phase and flags (QUEUED... above). */
-  state: number;
-  readonly loop: Scheduler;
+  declare state: number;
+  declare readonly loop: Scheduler;
   /** The function to start while queued; the outcome once finished. */
-  private slot: unknown;
+  declare private slot: unknown;
   // The rest appear only when used (no slot for what a task never needs).
   /** @internal Extra waiters, when the task awaits several at once (Promise.race). */
   declare moreWaiting?: Waiter<any>[] | null;
   declare private taskName?: string;
   /** Waiters of tasks that await this one. */
   declare private awaiters?: Waiter<any>[] | null;
-  declare private callbacks?: TaskCallback[] | null;
+  /** One callback, or several in an array (gather's children have one each). */
+  declare private callbacks?: TaskCallback | TaskCallback[] | null;
   /** Consumers registered with onDone() that have not yet taken or let go of the outcome. */
   declare private claims?: number;
   declare next?: Runnable | null;
@@ -50,7 +53,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   constructor(loop: Scheduler, start: (() => unknown) | null, name: string) {
     this.waiting = null;
     this.state = QUEUED;
-    this.loop = loop;
+    (this as { loop: Scheduler }).loop = loop;
     this.slot = start;
     if (name) this.taskName = name;
   }
@@ -206,7 +209,10 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   onDone(cb: TaskCallback): void {
     this.claims = (this.claims ?? 0) + 1;
-    (this.callbacks ??= []).push(cb);
+    const cbs = this.callbacks;
+    if (!cbs) this.callbacks = cb;
+    else if (typeof cbs === "function") this.callbacks = [cbs, cb];
+    else cbs.push(cb);
   }
   /**
    * @internal The consumer that called onDone(cb) lets go: the callback is
@@ -215,7 +221,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   offDone(cb: TaskCallback): void {
     const cbs = this.callbacks;
-    if (cbs) {
+    if (cbs === cb) this.callbacks = null;
+    else if (cbs && typeof cbs !== "function") {
       const i = cbs.indexOf(cb);
       if (i >= 0) cbs.splice(i, 1);
     }
@@ -229,6 +236,15 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    */
   deferCancel(): void {
     if ((this.state & PHASE) !== FINISHED) this.state |= CANCEL_REQUESTED;
+  }
+  /** @internal Finished with an error (CancelledError included). */
+  hasFailed(): boolean {
+    return (this.state & FAILED) !== 0;
+  }
+  /** @internal The outcome (value or error), marking it retrieved; see hasFailed(). */
+  take(): unknown {
+    this.state |= RETRIEVED;
+    return this.slot;
   }
   /** @internal Outcome for gather/waitFor, marking it retrieved. */
   takeOutcome(): { failed: boolean; value: unknown } {
@@ -370,7 +386,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     const callbacks = this.callbacks;
     if (callbacks) {
       this.callbacks = null;
-      for (let i = 0; i < callbacks.length; i++) callbacks[i](this);
+      if (typeof callbacks === "function") callbacks(this);
+      else for (let i = 0; i < callbacks.length; i++) callbacks[i](this);
     }
     const awaiters = this.awaiters;
     if (awaiters) {
