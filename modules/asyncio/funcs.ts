@@ -8,6 +8,7 @@ import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
 
 export { sleep, sleepMs } from "./loop";
 
+/** Schedules a coroutine as a task on the current loop; see Loop.createTask. */
 export function createTask<T>(coro: Coro<T>): Task<T> {
   return getEventLoop().createTask(coro);
 }

@@ -211,17 +211,21 @@ export class Loop implements Scheduler {
 
   // ---- public API ------------------------------------------------------
 
+  /**
+   * Schedules a coroutine as a task (MicroPython's create_task): a function
+   * (started in a step of its own) or a started coroutine, whose awaitables
+   * the task adopts. @throws TypeError for anything else or a Task;
+   * RuntimeError on a closed loop.
+   */
   createTask<T>(coro: Coro<T>): Task<T> {
-    return this.spawn(coro);
-  }
-
-  /** @internal createTask. */
-  spawn<T>(coro: Coro<T>): Task<T> {
-    this.checkOpen("createTask");
+    if (this.closed) this.checkOpen("createTask");
     if (typeof coro === "function") {
       const t = new Task<T>(this, coro as () => unknown, coro.name);
-      this.enqueue(t);
-      this.poke();
+      t.next = null;
+      if (this.readyTail === null) this.readyHead = t;
+      else this.readyTail.next = t;
+      this.readyTail = t;
+      if (this.armedAt !== IMMEDIATE) this.poke();
       return t;
     }
     if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
@@ -232,6 +236,11 @@ export class Loop implements Scheduler {
       return t;
     }
     throw new TypeError(`createTask: expected a coroutine (a promise such as blink()) or an async function, got ${describe(coro)}`);
+  }
+
+  /** @internal createTask. */
+  spawn<T>(coro: Coro<T>): Task<T> {
+    return this.createTask(coro);
   }
 
   /** Runs until stop() is called; the promise settles then. */
