@@ -201,6 +201,7 @@ export async function startWebApp(limits: Partial<WebLimits> = {}): Promise<WebA
 const GREEN = 14;
 const HALF_PERIOD = 500;
 const MIN_LOAD_MS = 10000;
+const ROUND_LIMIT_MS = 30000;
 
 function stats(sorted: number[]): { p50: number; p99: number; max: number; samples: number } {
   const r = (x: number) => Math.round(x * 1000) / 1000;
@@ -226,9 +227,20 @@ export async function webLoadFigure(minLoadMs = MIN_LOAD_MS): Promise<{ p50: num
   const web = await startWebApp(LOAD_LIMITS);
   try {
     const from = web.run.elapsed();
+    let rounds = 0;
     do {
-      const r = await webLoad(web.port, 50, 20);
-      if (r.wrong.length) throw new Error(`webload: ${r.wrong.length} wrong responses, first: ${r.wrong[0]}`);
+      // A round takes ~0.1 s; one that hangs must not hang the bench.
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`webload: round ${rounds} still running after ${ROUND_LIMIT_MS} ms (elapsed ${Math.round(web.run.elapsed() - from)} ms, ${web.server.connectionCount()} connections open)`)), ROUND_LIMIT_MS);
+      });
+      try {
+        const r = await Promise.race([webLoad(web.port, 50, 20), stuck]);
+        if (r.wrong.length) throw new Error(`webload: ${r.wrong.length} wrong responses, first: ${r.wrong[0]}`);
+      } finally {
+        clearTimeout(timer);
+      }
+      rounds++;
     } while (web.run.elapsed() - from < minLoadMs);
     const to = web.run.elapsed();
     return stats(greenLateness(web.run, from, to).sort((a, b) => a - b));

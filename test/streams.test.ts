@@ -431,10 +431,10 @@ describe("streams (TCP, Node host)", function () {
     before(async () => {
       web = await startWebApp(LOAD_LIMITS);
       // Track every task made from now on (connection handlers, waitFor runners…); the blink tasks came before.
-      const loop = web.run.loop as unknown as { spawn: (...a: unknown[]) => Task<unknown> };
-      const spawn = loop.spawn;
-      loop.spawn = function (this: unknown, ...a: unknown[]) {
-        const t = spawn.apply(this, a);
+      const loop = web.run.loop as unknown as { createTask: (...a: unknown[]) => Task<unknown> };
+      const createTask = loop.createTask;
+      loop.createTask = function (this: unknown, ...a: unknown[]) {
+        const t = createTask.apply(this, a);
         created.push(t);
         return t;
       };

@@ -353,7 +353,7 @@ export class Loop implements Scheduler {
       if (w.state !== PARKED) return w;
       w.deadline = this.host.now() + ms;
       w.seq = this.seq++;
-      w.home = this.sleepHome;
+      // No home: a sleeper is found by its heap index (one slot less per sleeping task).
       this.sleepers.push(w as unknown as Sleeper);
       this.poke();
       return w;
@@ -431,7 +431,7 @@ export class Loop implements Scheduler {
     if (home) {
       if (!home.unpark(w)) return;
       w.home = null;
-    }
+    } else if (w.heapIndex >= 0) this.sleepers.remove(w as unknown as Sleeper);
     w.value = new CancelledError();
     w.failed = true;
     if (w.state === PARKED) {
@@ -586,13 +586,6 @@ export class Loop implements Scheduler {
   }
 
   // ---- the scheduler ---------------------------------------------------
-
-  private readonly sleepHome: WaitHome = {
-    unpark: (w) => {
-      this.sleepers.remove(w as unknown as Sleeper);
-      return true;
-    },
-  };
 
   private start(main: Task<any> | null): Promise<unknown> {
     this.running = true;

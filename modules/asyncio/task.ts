@@ -35,8 +35,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   /** @internal Phase and flags (QUEUED... above). */
   declare state: number;
   declare readonly loop: Scheduler;
-  /** The function to start while queued; the outcome once finished. */
-  declare private slot: unknown;
+  /** The function to start while queued; the outcome once finished; absent in between (one slot less per running task). */
+  declare private slot?: unknown;
   // The rest appear only when used (no slot for what a task never needs).
   /** @internal Extra waiters, when the task awaits several at once (Promise.race). */
   declare moreWaiting?: Waiter<any>[] | null;
@@ -137,7 +137,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     if ((this.state & PHASE) !== QUEUED) return;
     loop.current = this;
     const start = this.slot as () => unknown;
-    this.slot = undefined;
+    delete this.slot;
     this.state |= RUNNING;
     if (this.state & CANCEL_REQUESTED) {
       this.state &= ~CANCEL_REQUESTED;

@@ -122,7 +122,6 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
 
   /** The timer heap released this sleeper. */
   expired(): void {
-    this.home = null;
     this.state = READY;
   }
 
