@@ -148,6 +148,12 @@ export class Loop implements Scheduler {
   current: Task<any> | null = null;
   /** Counts the steps run (see Waiter.awaited). */
   step = 1;
+  captured: (value: unknown) => void = ignoreValue;
+  readonly capture = (resolve: (value: any) => void): void => {
+    this.captured = resolve;
+  };
+  /** A Host.next tick is on its way (a new run must not start a second chain of turns). */
+  private nextPending = false;
   // The ready queue: a list threaded through the entries' `next` (an entry
   // is queued at most once at a time), so a step allocates nothing.
   private readyHead: Runnable | null = null;
@@ -490,8 +496,12 @@ export class Loop implements Scheduler {
    */
   private recent(): Waiter<any>[] {
     const step = this.step;
-    const candidates = this.current ? this.current.waiters() : this.unowned.splice(0);
-    return candidates.filter((w) => w.state !== DONE && (w.awaited === step || (w.awaited === undefined && w.home instanceof Task)));
+    const taken = (w: Waiter<any>) => w.state !== DONE && (w.awaited === step || w.seen === step);
+    if (this.current) return this.current.waiters().filter(taken);
+    const unowned = this.unowned;
+    const out = unowned.filter(taken);
+    this.unowned.splice(0, unowned.length, ...unowned.filter((w) => !taken(w)));
+    return out;
   }
 
   /**
@@ -519,6 +529,8 @@ export class Loop implements Scheduler {
   spawnGroup(coros: PromiseLike<unknown>[]): Task<unknown>[] {
     if (coros.length === 0) return [];
     const recent = this.recent();
+    // Handed to this group: no later adoption in this step may take them.
+    for (const w of recent) w.awaited = -this.step;
     const tasks = coros.map((c) => {
       const t = new Task<unknown>(this, null, "");
       t.follow(c);
@@ -595,13 +607,16 @@ export class Loop implements Scheduler {
       this.failRun = reject;
     });
     this.armedAt = IDLE;
-    this.poke();
+    // A tick from the last run is still coming: it starts this run's turns.
+    if (this.nextPending) this.armedAt = IMMEDIATE;
+    else this.poke();
     return done;
   }
 
   /** One host turn: release due sleepers, run one ready entry. */
   // The host's callback (an arrow: no second call per turn to bind `this`).
   private readonly tick = (): void => {
+    this.nextPending = false;
     this.armedAt = IDLE;
     if (!this.running) return;
     if (this.inexact && this.stepStillOpen()) {
@@ -620,7 +635,9 @@ export class Loop implements Scheduler {
       while (top !== undefined && top.deadline <= now) {
         sleepers.pop();
         top.expired();
-        this.enqueue(top);
+        // A LoopTimer restarted while its expiry was queued is in the queue
+        // already: queue it once (its run() sees the latest deadline).
+        if (top.next === undefined || (top.next === null && this.readyTail !== top)) this.enqueue(top);
         top = sleepers.items[0];
       }
     }
@@ -651,8 +668,10 @@ export class Loop implements Scheduler {
       // Come back next turn even if nothing is ready: that turn clears
       // `current` once this step's promise jobs have all run.
       this.armedAt = IMMEDIATE;
-      if (this.next !== null) this.next(this.tick);
-      else this.host.arm(0, this.tick);
+      if (this.next !== null) {
+        this.nextPending = true;
+        this.host.next!(this.tick);
+      } else this.host.arm(0, this.tick);
     }
   };
 
@@ -705,5 +724,7 @@ function isThenable(v: object): boolean {
     return false;
   }
 }
+
+function ignoreValue(): void {}
 
 export { formatError };

@@ -185,7 +185,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       return;
     }
     if (p === null) this.finish(r, false);
-    else if (own) watch(p, this);
+    else if (own && Object.isExtensible(p) && !Object.prototype.hasOwnProperty.call(p, "constructor")) watch(p, this);
     else {
       // A promise the caller holds (createTask(coro())): the cheap watch
       // would show on it for a moment; a plain then() does not.
@@ -463,6 +463,7 @@ Object.defineProperty(Task.prototype, "then", {
     if (this.isFinished()) return (f?: any, r?: any) => this.settled().then(f, r);
     // A coroutine started with createTask(coro()) may be parked right here (see Loop.recent).
     const w = this.parkAwaiter();
+    w.seen = this.loop.step;
     return (f?: any, r?: any) => {
       w.awaited ||= this.loop.step;
       return Promise.prototype.then.call(w, f, r);

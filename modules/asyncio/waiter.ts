@@ -40,6 +40,15 @@ export interface Scheduler {
   current: Task<any> | null;
   /** Counts steps; a waiter's `awaited` is the step in which it was first awaited. */
   readonly step: number;
+  /**
+   * A waiter's resolve function is handed over through these (no closure per
+   * waiter; on the loop, not in a module variable: Moddable makes a preloaded
+   * module's variables constant). Only resolve is kept; a failure resolves
+   * with a rejected promise: keeping reject too would keep both resolving
+   * functions alive, 6 more heap slots per waiter on XS, for the rare path.
+   */
+  readonly capture: (resolve: (value: any) => void) => void;
+  captured: (value: unknown) => void;
   waiter<T>(): Waiter<T>;
   wake(w: Waiter<any>, value: unknown, failed?: boolean): void;
   wakeSoon(w: Waiter<any>, value: unknown, failed?: boolean): void;
@@ -54,14 +63,6 @@ export interface Scheduler {
   callSoon(owner: Task<any> | null, fn: () => void): void;
 }
 
-// The waiter's resolve function is handed over through here: no closure per
-// waiter. Only resolve is kept; a failure resolves with a rejected promise.
-// Keeping reject too would keep both resolving functions alive, 6 more heap
-// slots per waiter on XS, for the rare path.
-let captured: (value: unknown) => void = ignore;
-const capture = (resolve: (value: any) => void): void => {
-  captured = resolve;
-};
 
 /**
  * The one awaitable behind sleep(), Event.wait(), Lock.acquire() and friends:
@@ -83,6 +84,8 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
   declare failed?: boolean;
   /** The loop step in which something first awaited or then'ed this promise (0/absent: not yet). See the constructor accessor below. */
   declare awaited?: number;
+  /** A task's awaiter: the step in which the task's `then` was read (see Loop.recent). */
+  declare seen?: number;
   /** Timer-heap fields, set when the waiter sleeps. */
   declare deadline: number;
   declare seq: number;
@@ -90,10 +93,10 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
   declare next?: Runnable | null;
 
   constructor(loop: Scheduler, owner: Task<any> | null, state = PARKED) {
-    super(capture);
+    super(loop.capture);
     this.state = state;
     this.owner = owner;
-    this.resolveWith = captured;
+    this.resolveWith = loop.captured;
     (this as { loop: Scheduler }).loop = loop;
   }
 
