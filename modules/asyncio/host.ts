@@ -64,7 +64,7 @@ export class GlobalTimersHost implements Host {
     const setImmediate = g.setImmediate;
     if (typeof setImmediate === "function") this.next = (tick) => setImmediate(tick);
   }
-  readonly next?: (tick: () => void) => void;
+  declare readonly next?: (tick: () => void) => void;
   now(): number {
     return this.g.performance ? this.g.performance.now() : Date.now();
   }

@@ -160,8 +160,8 @@ export class Loop implements Scheduler {
   private readyTail: Runnable | null = null;
   /** The host's turns may come between promise jobs (Host.exactTurns). */
   private readonly inexact: boolean;
-  /** Host.next, when the host has it: the turn after each step. */
-  private readonly next: ((tick: () => void) => void) | null;
+  /** The host has Host.next: the turn after each step. */
+  private readonly hasNext: boolean;
   /** Waiters woken from outside the running step (ThreadSafeFlag); they join `ready` at the next turn, like MicroPython's I/O poll. */
   private readonly polled: Waiter<any>[] = [];
   private readonly sleepers = new TimerHeap<Sleeper>();
@@ -205,10 +205,12 @@ export class Loop implements Scheduler {
   constructor(host?: Host) {
     this.host = host ?? getHost();
     this.inexact = this.host.exactTurns === false;
-    this.next = !this.inexact && typeof this.host.next === "function" ? this.host.next : null;
+    this.hasNext = !this.inexact && typeof this.host.next === "function";
   }
 
+  /** Queues an entry, once: one already queued (a LoopTimer restarted while its expiry waits) keeps its place. */
   private enqueue(entry: Runnable): void {
+    if ((entry.next !== undefined && entry.next !== null) || this.readyTail === entry) return;
     entry.next = null;
     if (this.readyTail === null) this.readyHead = entry;
     else this.readyTail.next = entry;
@@ -484,11 +486,6 @@ export class Loop implements Scheduler {
 
   // ---- bookkeeping used by Waiter and Task ----------------------------
 
-  /** A waiter was awaited (see Waiter.awaited). */
-  noteAwaited(w: Waiter<any>): void {
-    w.awaited = this.step;
-  }
-
   /**
    * The waiters awaited in this step by the running task (or outside any
    * task), oldest first: those a coroutine started in this step parked on.
@@ -635,9 +632,7 @@ export class Loop implements Scheduler {
       while (top !== undefined && top.deadline <= now) {
         sleepers.pop();
         top.expired();
-        // A LoopTimer restarted while its expiry was queued is in the queue
-        // already: queue it once (its run() sees the latest deadline).
-        if (top.next === undefined || (top.next === null && this.readyTail !== top)) this.enqueue(top);
+        this.enqueue(top);
         top = sleepers.items[0];
       }
     }
@@ -668,7 +663,7 @@ export class Loop implements Scheduler {
       // Come back next turn even if nothing is ready: that turn clears
       // `current` once this step's promise jobs have all run.
       this.armedAt = IMMEDIATE;
-      if (this.next !== null) {
+      if (this.hasNext) {
         this.nextPending = true;
         this.host.next!(this.tick);
       } else this.host.arm(0, this.tick);

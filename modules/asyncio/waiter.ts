@@ -56,7 +56,6 @@ export interface Scheduler {
   cancelWaiter(w: Waiter<any>): void;
   stepping(): boolean;
   progressed(): void;
-  noteAwaited(w: Waiter<any>): void;
   finished(task: Task<any>, unretrievedError: boolean): void;
   reportUnretrieved(task: Task<any>): void;
   /** Queues a step that calls fn with `current` set to owner. */
@@ -116,11 +115,6 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
     }
     if (this.failed) this.reject();
     else this.resolveWith(this.value);
-  }
-
-  /** Schedules this parked waiter to resume with a value (or an error). */
-  wake(value: unknown, failed = false): void {
-    this.loop.wake(this, value, failed);
   }
 
   /** The timer heap released this sleeper. */
