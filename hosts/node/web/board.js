@@ -1,0 +1,541 @@
+// The browser board: LEDs, buttons, a timing diagram and the printed lines of
+// one run, from the server's event stream (/events). Plain script, no build.
+"use strict";
+(() => {
+  // The terminal view's colours, in the same order, so GPIO14 is green in both.
+  const COLOURS = [["green", "#3fdc5a"], ["blue", "#4c8dff"], ["red", "#ff5a52"], ["yellow", "#f5d43b"], ["magenta", "#e35ce6"], ["cyan", "#3fd8e0"]];
+  const INPUT_COLOUR = "#d2a8ff";
+  const MIN_SPAN = 2; // ms: below this the board's clock resolution shows
+  const MAX_SPAN = 24 * 3600e3;
+  const ROW = 34;
+  const AXIS = 24;
+  const MAX_LINES = 2000;
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    title: $("title"), clock: $("clock"), status: $("status"), leds: $("leds"), buttons: $("buttons"),
+    log: $("log"), noLines: $("no-lines"), canvas: $("diagram"), wrap: $("diagram-wrap"), zoomIn: $("zoom-in"), zoomOut: $("zoom-out"), live: $("live"), span: $("span"),
+  };
+  const ctx = ui.canvas.getContext("2d");
+
+  // Names this page to the server, which releases the buttons it holds when its stream goes away.
+  const client = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+  let pins; // pin number -> { pin, mode, pull, colour, name, times, levels, node, levelText, held }
+  let order; // pin numbers, in the order they first appeared (the diagram's rows)
+  let outputs; // output pins seen, for their colours
+  let transitions; // level changes received, every pin
+  let offset; // run time minus performance.now(): the best (largest) estimate seen
+  let latest; // the newest event time
+  let ended; // the end event, once the run is over
+  let droppedLines;
+  let dirty = true;
+
+  const view = { span: 10000, follow: true, end: 0, start: 0, pxPerMs: 1, x0: 0, plotW: 1 };
+
+  function reset(title) {
+    pins = new Map();
+    order = [];
+    outputs = 0;
+    transitions = 0;
+    offset = null;
+    latest = 0;
+    ended = null;
+    droppedLines = 0;
+    for (const list of [ui.leds, ui.buttons]) for (const n of [...list.children]) if (!n.classList.contains("none")) n.remove();
+    ui.log.replaceChildren();
+    showEmpty();
+    ui.title.textContent = title || "Simulated board";
+    document.title = title ? `${title} · simulated board` : "Simulated board";
+    dirty = true;
+  }
+
+  function showEmpty() {
+    for (const list of [ui.leds, ui.buttons]) list.querySelector(".none").hidden = list.children.length > 1;
+    ui.noLines.hidden = ui.log.children.length > 0;
+  }
+
+  // --- time -------------------------------------------------------------------
+
+  // The run's clock is the app's; the stream's lag only ever makes an estimate
+  // too small, so the largest one is the best.
+  function noteTime(t) {
+    if (typeof t !== "number" || !Number.isFinite(t)) return;
+    const est = t - performance.now();
+    if (offset === null || est > offset) offset = est;
+  }
+  function now() {
+    if (ended) return ended.time;
+    return offset === null ? latest : Math.max(latest, performance.now() + offset);
+  }
+  const seconds = (ms) => `t = ${(ms / 1000).toFixed(3)} s`;
+
+  // --- events -----------------------------------------------------------------
+
+  function apply(e) {
+    if (!e || typeof e !== "object" || typeof e.time !== "number") return;
+    latest = Math.max(latest, e.time);
+    noteTime(e.time);
+    if (e.type === "pin") pinEvent(e);
+    else if (e.type === "print") printLine(e);
+    else if (e.type === "end") {
+      ended = e;
+      setStatus("ended", `run ended at ${seconds(e.time)}: ${e.reason}`);
+      for (const p of pins.values()) if (p.held) release(p);
+    }
+    dirty = true;
+  }
+
+  function pinEvent(e) {
+    let p = pins.get(e.pin);
+    if (!p) {
+      p = { pin: e.pin, mode: null, pull: null, colour: null, name: null, times: [], levels: [], node: null, levelText: null, held: false };
+      pins.set(e.pin, p);
+      order.push(e.pin);
+    }
+    if (p.mode !== e.mode || p.pull !== e.pull) {
+      p.mode = e.mode;
+      p.pull = e.pull;
+      makeNode(p);
+    }
+    const n = p.levels.length;
+    if (n === 0 || p.levels[n - 1] !== e.level) {
+      if (n > 0) transitions++;
+      // Binary searches need the times in order, whatever the feed does.
+      p.times.push(n ? Math.max(e.time, p.times[n - 1]) : e.time);
+      p.levels.push(e.level);
+    }
+    p.node.dataset.level = String(e.level);
+    if (p.levelText) p.levelText.textContent = `level: ${e.level ? "high" : "low"}`;
+  }
+
+  function makeNode(p) {
+    p.node?.remove();
+    if (p.mode === "input") {
+      p.colour = INPUT_COLOUR;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "pin-button";
+      b.dataset.pin = String(p.pin);
+      b.setAttribute("aria-pressed", "false");
+      const pull = document.createElement("small");
+      pull.textContent = p.pull === "up" ? "pull-up: press = low" : p.pull === "down" ? "pull-down: press = high" : "no pull: press = high";
+      p.levelText = document.createElement("small");
+      b.append(`GPIO${p.pin}`, pull, p.levelText);
+      b.title = `Hold to keep GPIO${p.pin} pressed`;
+      b.addEventListener("pointerdown", (ev) => {
+        if (ev.button !== 0) return;
+        b.setPointerCapture(ev.pointerId);
+        press(p);
+      });
+      for (const type of ["pointerup", "pointercancel", "lostpointercapture", "blur"]) b.addEventListener(type, () => release(p));
+      b.addEventListener("keydown", (ev) => {
+        if (ev.key !== " " && ev.key !== "Enter") return;
+        ev.preventDefault();
+        if (!ev.repeat) press(p);
+      });
+      b.addEventListener("keyup", (ev) => {
+        if (ev.key !== " " && ev.key !== "Enter") return;
+        ev.preventDefault();
+        release(p);
+      });
+      p.node = b;
+      ui.buttons.append(b);
+    } else {
+      if (!p.name) [p.name, p.colour] = COLOURS[outputs++ % COLOURS.length];
+      const d = document.createElement("div");
+      d.className = "led";
+      d.dataset.pin = String(p.pin);
+      const lamp = document.createElement("span");
+      lamp.className = "lamp";
+      lamp.style.setProperty("--c", p.colour);
+      const label = document.createElement("span");
+      const colour = document.createElement("small");
+      colour.textContent = ` ${p.name}`;
+      label.append(`GPIO${p.pin}`, colour);
+      d.title = `GPIO${p.pin}, ${p.name} LED`;
+      d.append(lamp, label);
+      p.levelText = null;
+      p.node = d;
+      ui.leds.append(d);
+    }
+    showEmpty();
+  }
+
+  function printLine(e) {
+    const log = ui.log;
+    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    const li = document.createElement("li");
+    const t = document.createElement("span");
+    t.className = "t";
+    t.textContent = seconds(e.time);
+    // textContent only: a printed line is the app's text, never markup.
+    li.append(t, String(e.line));
+    log.append(li);
+    if (log.children.length > MAX_LINES + 1) {
+      let note = log.firstElementChild.classList.contains("note") ? log.firstElementChild : null;
+      log.children[note ? 1 : 0].remove();
+      droppedLines++;
+      if (!note) {
+        note = document.createElement("li");
+        note.className = "note";
+        log.prepend(note);
+      }
+      note.textContent = `${droppedLines} earlier line${droppedLines === 1 ? "" : "s"} not shown`;
+    }
+    if (atBottom) log.scrollTop = log.scrollHeight;
+    ui.noLines.hidden = true;
+  }
+
+  // --- buttons ------------------------------------------------------------------
+
+  // One request at a time, in order: a quick click's release must not overtake its press.
+  let sending = Promise.resolve();
+  function send(pin, level) {
+    sending = sending.then(async () => {
+      try {
+        const r = await fetch("/drive", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pin, level, client }) });
+        if (!r.ok) flash(`GPIO${pin}: ${(await r.text()).trim()}`);
+      } catch (err) {
+        flash(`GPIO${pin}: the board did not answer`);
+      }
+    });
+  }
+  function press(p) {
+    if (p.held || ended) return;
+    p.held = true;
+    p.node.setAttribute("aria-pressed", "true");
+    send(p.pin, p.pull === "up" ? 0 : 1);
+  }
+  function release(p) {
+    if (!p.held) return;
+    p.held = false;
+    p.node.setAttribute("aria-pressed", "false");
+    send(p.pin, null);
+  }
+  window.addEventListener("blur", () => {
+    for (const p of pins.values()) release(p);
+  });
+
+  // --- status -------------------------------------------------------------------
+
+  let status = ["connecting", "connecting…"];
+  let flashTimer = 0;
+  function setStatus(state, text) {
+    status = [state, text];
+    if (!flashTimer) showStatus(state, text);
+  }
+  function showStatus(state, text) {
+    ui.status.dataset.state = state;
+    ui.status.textContent = text;
+  }
+  function flash(text) {
+    showStatus("error", text);
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => {
+      flashTimer = 0;
+      showStatus(...status);
+    }, 4000);
+  }
+
+  // --- stream -------------------------------------------------------------------
+
+  let source;
+  function connect() {
+    source = new EventSource(`/events?client=${client}`);
+    source.addEventListener("reset", (ev) => {
+      let m = {};
+      try {
+        m = JSON.parse(ev.data);
+      } catch {}
+      reset(typeof m.title === "string" ? m.title : "");
+      noteTime(m.now);
+      setStatus("live", "live");
+    });
+    source.addEventListener("message", (ev) => {
+      let m;
+      try {
+        m = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      for (const e of Array.isArray(m.events) ? m.events : []) apply(e);
+      noteTime(m.now);
+      // Nothing more will come; without this the page would retry a finished run forever.
+      if (ended) source.close();
+    });
+    source.addEventListener("error", () => {
+      if (ended) return;
+      if (source.readyState === EventSource.CLOSED) setStatus("error", "disconnected: reload the page to try again");
+      else setStatus("connecting", "connection lost, reconnecting…");
+    });
+  }
+
+  // --- timing diagram -----------------------------------------------------------
+
+  /** First index in a (sorted) whose value is > t. */
+  function upper(a, t, lo = 0) {
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  /** First index in a (sorted) whose value is >= t. */
+  function lower(a, t, lo = 0) {
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  function niceStep(ms) {
+    const p = 10 ** Math.floor(Math.log10(ms));
+    for (const m of [1, 2, 5, 10]) if (m * p >= ms) return m * p;
+    return 10 * p;
+  }
+
+  function layout() {
+    const w = ui.wrap.clientWidth;
+    view.x0 = w < 480 ? 62 : 88;
+    view.plotW = Math.max(20, w - view.x0 - 12);
+    const tNow = now();
+    view.span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, view.span));
+    if (view.follow || tNow <= view.span) {
+      view.end = Math.max(tNow, view.span);
+    }
+    view.start = view.end - view.span;
+    view.pxPerMs = view.plotW / view.span;
+    return w;
+  }
+
+  function draw() {
+    const w = layout();
+    const rows = Math.max(order.length, 1);
+    const h = rows * ROW + AXIS + 6;
+    const dpr = window.devicePixelRatio || 1;
+    if (ui.canvas.width !== Math.round(w * dpr) || ui.canvas.height !== Math.round(h * dpr)) {
+      ui.canvas.width = Math.round(w * dpr);
+      ui.canvas.height = Math.round(h * dpr);
+      ui.canvas.style.height = `${h}px`;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    ctx.fillStyle = "#0c0e10";
+    ctx.fillRect(0, 0, w, h);
+
+    const { x0, plotW, start, end, pxPerMs } = view;
+    const X = (t) => x0 + (t - start) * pxPerMs;
+    const plotBottom = rows * ROW + 2;
+
+    // Grid and time axis.
+    const step = niceStep(70 / pxPerMs);
+    const decimals = Math.max(0, -Math.floor(Math.log10(step / 1000)));
+    ctx.font = "11px ui-monospace, monospace";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
+      const x = Math.round(X(t)) + 0.5;
+      ctx.fillStyle = "#20252b";
+      ctx.fillRect(x, 0, 1, plotBottom);
+      ctx.fillStyle = "#87919c";
+      ctx.fillText(`${(t / 1000).toFixed(decimals)} s`, Math.min(Math.max(x, x0 + 16), x0 + plotW - 16), plotBottom + 6);
+    }
+    ctx.fillStyle = "#2a2f35";
+    ctx.fillRect(x0, plotBottom, plotW, 1);
+
+    const tNow = now();
+    const tEnd = Math.min(tNow, end);
+    let edges = 0;
+    order.forEach((pinNo, row) => {
+      const p = pins.get(pinNo);
+      const top = row * ROW;
+      const yHi = top + 8;
+      const yLo = top + ROW - 8;
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.fillStyle = p.colour;
+      ctx.font = "12px ui-monospace, monospace";
+      ctx.fillText(`GPIO${p.pin}`, 6, top + ROW / 2 - 6);
+      ctx.fillStyle = "#87919c";
+      ctx.font = "10px ui-monospace, monospace";
+      ctx.fillText(p.mode === "input" ? "in" : "out", 6, top + ROW / 2 + 8);
+
+      const { times, levels } = p;
+      if (!times.length || times[0] > tEnd) return;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x0, top, plotW, ROW);
+      ctx.clip();
+      const y = (level) => (level ? yHi : yLo);
+      const stop = upper(times, tEnd);
+      let i = upper(times, start) - 1;
+      let x;
+      if (i < 0) {
+        i = 0;
+        x = X(times[0]);
+      } else x = x0;
+      let level = levels[i];
+      i++;
+      let highFrom = level ? x : null;
+      ctx.fillStyle = `${p.colour}33`;
+      ctx.strokeStyle = p.colour;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x, y(level));
+      while (i < stop) {
+        const xi = X(times[i]);
+        const col = Math.floor(xi);
+        // Many changes in one pixel column: one full-height bar for the lot, so a
+        // zoomed-out million toggles costs a search per column, not a step each.
+        const j = Math.min(stop, lower(times, start + (col + 1 - x0) / pxPerMs, i));
+        ctx.lineTo(xi, y(level));
+        if (j - i > 1) {
+          ctx.lineTo(xi, yHi);
+          ctx.lineTo(xi, yLo);
+          if (highFrom !== null) ctx.fillRect(highFrom, yHi, xi - highFrom, yLo - yHi);
+          ctx.fillRect(col, yHi, 1, yLo - yHi);
+          level = levels[j - 1];
+          highFrom = level ? xi : null;
+          ctx.moveTo(xi, y(level));
+          i = j;
+        } else {
+          if (highFrom !== null) ctx.fillRect(highFrom, yHi, xi - highFrom, yLo - yHi);
+          level = levels[i];
+          highFrom = level ? xi : null;
+          ctx.lineTo(xi, y(level));
+          i++;
+        }
+        edges++;
+      }
+      const xe = X(tEnd);
+      ctx.lineTo(xe, y(level));
+      if (highFrom !== null) ctx.fillRect(highFrom, yHi, xe - highFrom, yLo - yHi);
+      ctx.stroke();
+      ctx.restore();
+      ctx.fillStyle = "#1b1f24";
+      ctx.fillRect(0, top + ROW - 1, w, 1);
+    });
+
+    if (!ended && tNow >= start && tNow <= end) {
+      ctx.fillStyle = "#58a6ff88";
+      ctx.fillRect(Math.round(X(tNow)), 0, 1, plotBottom);
+    }
+
+    // For tests and tools: what this frame shows.
+    const c = ui.canvas.dataset;
+    c.transitions = String(transitions);
+    c.edgesDrawn = String(edges);
+    c.span = String(Math.round(view.span * 1000) / 1000);
+    c.follow = String(view.follow);
+    c.start = String(Math.round(start));
+    c.end = String(Math.round(end));
+    ui.live.setAttribute("aria-pressed", String(view.follow));
+    ui.span.textContent = `${view.span >= 1000 ? `${+(view.span / 1000).toPrecision(3)} s` : `${+view.span.toPrecision(3)} ms`} shown`;
+    dirty = false;
+  }
+
+  function frame() {
+    // Following a live run, the view moves every frame; otherwise only when something changed.
+    if (dirty || (view.follow && !ended)) draw();
+    ui.clock.textContent = seconds(now());
+    requestAnimationFrame(frame);
+  }
+
+  // --- zoom and scroll ----------------------------------------------------------
+
+  /** factor > 1 zooms out. Anchored at the pointer when scrolled back, at the live edge when following. */
+  function zoom(factor, anchorX) {
+    layout();
+    const old = view.span;
+    const span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, old * factor));
+    if (!view.follow) {
+      const frac = anchorX === undefined ? 0.5 : Math.min(1, Math.max(0, (anchorX - view.x0) / view.plotW));
+      const t = view.start + frac * old;
+      view.end = t + (1 - frac) * span;
+    }
+    view.span = span;
+    clampView();
+  }
+
+  /** Moves the view by px pixels; positive is later in time. */
+  function pan(px) {
+    layout();
+    view.end += px / view.pxPerMs;
+    view.follow = false;
+    clampView();
+  }
+
+  function clampView() {
+    const tNow = now();
+    if (view.end >= tNow || tNow <= view.span) view.follow = true;
+    else view.end = Math.max(view.end, view.span);
+    dirty = true;
+  }
+
+  ui.zoomIn.addEventListener("click", () => zoom(0.5));
+  ui.zoomOut.addEventListener("click", () => zoom(2));
+  ui.live.addEventListener("click", () => {
+    view.follow = true;
+    dirty = true;
+  });
+  ui.canvas.addEventListener("wheel", (ev) => {
+    ev.preventDefault();
+    const k = ev.deltaMode === 1 ? 16 : ev.deltaMode === 2 ? 400 : 1;
+    const dx = ev.deltaX * k;
+    const dy = ev.deltaY * k;
+    if (ev.shiftKey) pan(dy || dx);
+    else if (Math.abs(dx) > Math.abs(dy)) pan(dx);
+    else if (dy) zoom(Math.exp(dy * 0.002), ev.offsetX);
+  }, { passive: false });
+  let drag = null;
+  ui.canvas.addEventListener("pointerdown", (ev) => {
+    if (ev.button !== 0) return;
+    drag = ev.clientX;
+    ui.canvas.setPointerCapture(ev.pointerId);
+    ui.canvas.classList.add("dragging");
+  });
+  ui.canvas.addEventListener("pointermove", (ev) => {
+    if (drag === null) return;
+    pan(drag - ev.clientX);
+    drag = ev.clientX;
+  });
+  for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
+    ui.canvas.addEventListener(type, () => {
+      drag = null;
+      ui.canvas.classList.remove("dragging");
+    });
+  }
+  ui.canvas.addEventListener("keydown", (ev) => {
+    const keys = {
+      "+": () => zoom(0.5), "=": () => zoom(0.5), "-": () => zoom(2),
+      ArrowLeft: () => pan(-view.plotW / 4), ArrowRight: () => pan(view.plotW / 4),
+      End: () => { view.follow = true; dirty = true; },
+    };
+    const act = keys[ev.key];
+    if (!act) return;
+    ev.preventDefault();
+    act();
+  });
+  new ResizeObserver(() => (dirty = true)).observe(ui.wrap);
+
+  // For tests and tools: the diagram's data, as the page holds it.
+  window.webBoard = {
+    pins: () => order.map((n) => {
+      const p = pins.get(n);
+      return { pin: p.pin, mode: p.mode, pull: p.pull, level: p.levels[p.levels.length - 1], times: p.times.slice(), levels: p.levels.slice() };
+    }),
+    now,
+    view: () => ({ start: view.start, end: view.end, span: view.span, follow: view.follow }),
+    ended: () => ended,
+  };
+
+  reset("");
+  connect();
+  requestAnimationFrame(frame);
+})();
