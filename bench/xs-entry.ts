@@ -72,7 +72,7 @@ async function run(): Promise<unknown> {
     }
     case "sleepers-naive": {
       const parked: (() => void)[] = [];
-      for (let i = 0; i < job.a; i++) (async () => { await new Promise<void>((r) => parked.push(r)); })();
+      for (let i = 0; i < job.a; i++) void (async () => { await new Promise<void>((r) => parked.push(r)); })();
       (globalThis as { parked?: unknown }).parked = parked;
       return null;
     }
@@ -82,7 +82,7 @@ async function run(): Promise<unknown> {
       // would be garbage.
       const parked: Promise<never>[] = [];
       for (let i = 0; i < job.a; i++) {
-        (async () => {
+        void (async () => {
           const p = new Promise<never>(() => {});
           parked.push(p);
           await p;

@@ -6,7 +6,8 @@ import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
 import { FALLING, getDigitalPort, RISING, type DigitalLine, type DigitalPort } from "./port";
 
 type Level = 0 | 1;
-export type IrqHandler = (pin: Pin) => void;
+/** An irq handler; an async one runs on as a task (its failure is reported like any task's). */
+export type IrqHandler = (pin: Pin) => unknown;
 
 function toLevel(v: unknown, what: string): Level {
   if (typeof v === "boolean") return v ? 1 : 0;
@@ -154,7 +155,8 @@ export class Pin {
    * Calls handler(pin) on each matching edge (trigger: Pin.IRQ_RISING,
    * Pin.IRQ_FALLING or both, the default), from the host's callback context
    * (outside any task): keep it short, or set a flag/event. Whatever it
-   * throws goes to the loop's exception handler. irq(null) removes it, and
+   * throws goes to the loop's exception handler; an async handler runs on as
+   * a task, its failure reported the same way. irq(null) removes it, and
    * does nothing on a closed pin (close() removed it already).
    * @throws TypeError, RangeError (trigger), RuntimeError (closed; an output)
    */

@@ -35,7 +35,7 @@ export default {
       print("yield");
       await asyncio.sleep(0);
       print("set event");
-      Promise.resolve().then(() => flag.set());
+      void Promise.resolve().then(() => flag.set());
       print("yield");
       await asyncio.sleep(0);
       print("wait task");

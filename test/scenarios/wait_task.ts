@@ -75,7 +75,7 @@ export default {
           evt.set();
         }
       };
-      Promise.resolve().then(() => Promise.resolve()).then(watchdog);
+      void Promise.resolve().then(() => Promise.resolve()).then(watchdog);
       await evt.wait();
       print("foo done");
     }
