@@ -76,14 +76,31 @@
     if (!e || typeof e !== "object" || typeof e.time !== "number") return;
     latest = Math.max(latest, e.time);
     noteTime(e.time);
-    if (e.type === "pin") pinEvent(e);
-    else if (e.type === "print") printLine(e);
-    else if (e.type === "end") {
+    if (e.type === "end") {
       ended = e;
-      setStatus("ended", `run ended at ${seconds(e.time)}: ${e.reason}`);
+      setStatus("ended", `run ended at ${seconds(e.time)}: ${endReason(e)}`);
       for (const p of pins.values()) if (p.held) release(p);
+    } else if (e.type === "stall") {
+      const task = e.task ? ` (task ${e.task})` : e.task === null ? " (top-level code or a callback)" : "";
+      setStatus("stalled", `stalled: nothing has given the loop back since ${seconds(e.since)}${task}`);
+    } else {
+      // The loop is running again: something happened.
+      if (status[0] === "stalled") setStatus("live", "live");
+      if (e.type === "pin") pinEvent(e);
+      else if (e.type === "print") printLine(e);
     }
     dirty = true;
+  }
+
+  function endReason(e) {
+    switch (e.reason) {
+      case "duration": return "its duration elapsed";
+      case "finished": return "the app finished";
+      case "stopped": return "stopped";
+      case "runaway": return `a task never gave the loop back${e.task ? ` (task ${e.task})` : ""}${e.where ? ` at ${e.where}` : ""}`;
+      case "error": return `the app failed${e.message ? `: ${e.message}` : ""}`;
+      default: return String(e.reason);
+    }
   }
 
   function pinEvent(e) {
@@ -166,6 +183,7 @@
     const log = ui.log;
     const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
     const li = document.createElement("li");
+    if (e.stderr) li.className = "stderr";
     const t = document.createElement("span");
     t.className = "t";
     t.textContent = seconds(e.time);
@@ -330,7 +348,8 @@
     ctx.fillRect(0, 0, w, h);
 
     const { x0, plotW, start, end, pxPerMs } = view;
-    const X = (t) => x0 + (t - start) * pxPerMs;
+    // Whole pixels, with 2 px lines on them: crisp edges, as a logic analyser draws them.
+    const X = (t) => Math.round(x0 + (t - start) * pxPerMs);
     const plotBottom = rows * ROW + 2;
 
     // Grid and time axis.
@@ -340,7 +359,7 @@
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
-      const x = Math.round(X(t)) + 0.5;
+      const x = X(t);
       ctx.fillStyle = "#20252b";
       ctx.fillRect(x, 0, 1, plotBottom);
       ctx.fillStyle = "#87919c";
@@ -385,21 +404,20 @@
       let highFrom = level ? x : null;
       ctx.fillStyle = `${p.colour}33`;
       ctx.strokeStyle = p.colour;
-      ctx.lineWidth = 1.5;
+      ctx.lineWidth = 2;
       ctx.beginPath();
       ctx.moveTo(x, y(level));
       while (i < stop) {
         const xi = X(times[i]);
-        const col = Math.floor(xi);
         // Many changes in one pixel column: one full-height bar for the lot, so a
         // zoomed-out million toggles costs a search per column, not a step each.
-        const j = Math.min(stop, lower(times, start + (col + 1 - x0) / pxPerMs, i));
+        const j = Math.min(stop, lower(times, start + (xi + 0.5 - x0) / pxPerMs, i));
         ctx.lineTo(xi, y(level));
         if (j - i > 1) {
           ctx.lineTo(xi, yHi);
           ctx.lineTo(xi, yLo);
           if (highFrom !== null) ctx.fillRect(highFrom, yHi, xi - highFrom, yLo - yHi);
-          ctx.fillRect(col, yHi, 1, yLo - yHi);
+          ctx.fillRect(xi - 1, yHi, 2, yLo - yHi);
           level = levels[j - 1];
           highFrom = level ? xi : null;
           ctx.moveTo(xi, y(level));
@@ -424,7 +442,7 @@
 
     if (!ended && tNow >= start && tNow <= end) {
       ctx.fillStyle = "#58a6ff88";
-      ctx.fillRect(Math.round(X(tNow)), 0, 1, plotBottom);
+      ctx.fillRect(X(tNow), 0, 1, plotBottom);
     }
 
     // For tests and tools: what this frame shows.
@@ -533,6 +551,13 @@
     now,
     view: () => ({ start: view.start, end: view.end, span: view.span, follow: view.follow }),
     ended: () => ended,
+    /** Draws now, so that what the canvas shows matches pins() and view(). */
+    redraw: draw,
+    /** Where the last frame put each row's levels, in CSS pixels. */
+    layout: () => ({
+      x0: view.x0, plotW: view.plotW, dpr: window.devicePixelRatio || 1,
+      rows: order.map((n, row) => ({ pin: n, colour: pins.get(n).colour, yHigh: row * ROW + 8, yLow: row * ROW + ROW - 8 })),
+    }),
   };
 
   reset("");

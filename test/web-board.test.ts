@@ -1,0 +1,731 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import type { Browser, Page } from "playwright-core";
+import type { BoardEvent, BoardFeed } from "../hosts/node/feed";
+import { runLocal } from "../hosts/node/web/local-feed";
+import { startWebBoard, WebBoardError, type WebBoard } from "../hosts/node/web/server";
+
+// The browser board: its server (any HTTP client, always run) and its page
+// (in a real headless Chromium, run when one is installed).
+
+const ROOT = path.resolve(__dirname, "..");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A feed the test drives by hand: push() events, see what was driven and who listens. */
+class FakeFeed implements BoardFeed {
+  readonly events: BoardEvent[] = [];
+  readonly listeners = new Set<(e: BoardEvent) => void>();
+  readonly drives: [number, 0 | 1 | null][] = [];
+  driveError: Error | null = null;
+  push(...events: BoardEvent[]): void {
+    for (const e of events) {
+      this.events.push(e);
+      for (const l of [...this.listeners]) l(e);
+    }
+  }
+  subscribe(listener: (e: BoardEvent) => void): () => void {
+    for (const e of this.events) listener(e);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  drive(pin: number, level: 0 | 1 | null): void {
+    if (this.driveError) throw this.driveError;
+    this.drives.push([pin, level]);
+  }
+}
+
+const led = (pin: number, level: 0 | 1, time: number): BoardEvent => ({ type: "pin", pin, level, time, mode: "output", pull: "none" });
+const button = (pin: number, level: 0 | 1, time: number, pull: "up" | "down" = "up"): BoardEvent => ({ type: "pin", pin, level, time, mode: "input", pull });
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+function request(url: string, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  const u = new URL(options.path ?? "/", url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(u, { method: options.method ?? "GET", headers: options.headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  request(url, { method: "POST", path: "/drive", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+/** An /events stream read as the page reads it: resets, then messages of {now, events}. */
+function openStream(url: string, client?: string) {
+  const got: { resets: { title: string; now: number | null }[]; events: BoardEvent[]; nows: (number | null)[] } = { resets: [], events: [], nows: [] };
+  let buffer = "";
+  let res: http.IncomingMessage | undefined;
+  const req = http.get(new URL(`/events${client ? `?client=${client}` : ""}`, url), (r) => {
+    res = r;
+    r.setEncoding("utf8");
+    r.on("data", (chunk: string) => {
+      buffer += chunk;
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (data === undefined) continue;
+        const m = JSON.parse(data);
+        if (event === "reset") got.resets.push(m);
+        else {
+          got.events.push(...m.events);
+          got.nows.push(m.now);
+        }
+      }
+    });
+  });
+  req.on("error", () => {});
+  return {
+    got,
+    status: () => res?.statusCode,
+    headers: () => res?.headers,
+    close: () => req.destroy(),
+    async until(check: () => boolean, what: string, ms = 3000) {
+      const deadline = Date.now() + ms;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(got).slice(0, 500)}`);
+        await sleep(10);
+      }
+    },
+  };
+}
+
+async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe("web board: the server", function () {
+  let web: WebBoard | undefined;
+  afterEach(async () => {
+    await web?.close();
+    web = undefined;
+  });
+
+  it("serves the page, its script and its style under a content security policy; 404 for anything else, 405 for the wrong method", async () => {
+    web = await startWebBoard(new FakeFeed());
+    expect(web.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await request(web.url);
+    expect(page.status).to.equal(200);
+    expect(page.headers["content-type"]).to.equal("text/html; charset=utf-8");
+    expect(page.headers["content-security-policy"]).to.include("default-src 'self'");
+    expect(page.body).to.include('<canvas id="diagram"');
+    for (const [file, type] of [["/board.js", "text/javascript"], ["/board.css", "text/css"]]) {
+      const r = await request(web.url, { path: file });
+      expect(r.status, file).to.equal(200);
+      expect(r.headers["content-type"]).to.include(type);
+      expect(r.body).to.equal(fs.readFileSync(path.join(ROOT, "hosts", "node", "web", file.slice(1)), "utf8"));
+    }
+    for (const p of ["/server.ts", "/local-feed.ts", "/../feed.ts", "/%2e%2e/feed.ts", "/index.html/", "/nothing"]) {
+      expect((await request(web.url, { path: p })).status, p).to.equal(404);
+    }
+    expect((await request(web.url, { method: "POST" })).status).to.equal(405);
+    expect((await request(web.url, { path: "/drive" })).status).to.equal(405);
+    expect((await request(web.url, { method: "DELETE", path: "/events" })).status).to.equal(405);
+  });
+
+  it("streams the feed's history, then each event as it happens, with the run's time", async () => {
+    const feed = new FakeFeed();
+    feed.push(led(14, 1, 0), led(12, 1, 0), led(14, 0, 500));
+    web = await startWebBoard(feed, { title: "main.ts" });
+    const s = openStream(web.url);
+    await s.until(() => s.got.events.length === 3, "the history");
+    expect(s.headers()!["content-type"]).to.equal("text/event-stream; charset=utf-8");
+    expect(s.got.resets).to.have.length(1);
+    expect(s.got.resets[0].title).to.equal("main.ts");
+    expect(s.got.events).to.deep.equal(feed.events);
+    feed.push(led(12, 0, 1000), { type: "print", line: 'a "quoted"\nline', time: 1001 });
+    await s.until(() => s.got.events.length === 5, "the live events");
+    expect(s.got.events.slice(3)).to.deep.equal(feed.events.slice(3));
+    // The run's time goes on between events: the page's time axis moves with it.
+    const last = s.got.nows[s.got.nows.length - 1]!;
+    expect(last).to.be.at.least(1001);
+    feed.push({ type: "end", time: 1500, reason: "stopped" });
+    await s.until(() => s.got.events.length === 6, "the end");
+    expect(s.got.nows[s.got.nows.length - 1]).to.equal(1500);
+    s.close();
+  });
+
+  it("POST /drive drives an open input: pressed is the level given, null releases it", async () => {
+    const feed = new FakeFeed();
+    feed.push(button(0, 1, 0), led(2, 1, 0));
+    web = await startWebBoard(feed);
+    expect((await post(web.url, { pin: 0, level: 0 })).status).to.equal(204);
+    expect((await post(web.url, { pin: 0, level: null, client: "page-1" })).status).to.equal(204);
+    expect(feed.drives).to.deep.equal([[0, 0], [0, null]]);
+  });
+
+  it("refuses a bad drive request with a 4xx saying why, drives nothing, and goes on serving", async () => {
+    const feed = new FakeFeed();
+    feed.push(button(0, 1, 0), led(2, 1, 0));
+    web = await startWebBoard(feed);
+    const cases: [unknown, number, RegExp][] = [
+      ["{pin: 0}", 400, /not JSON/],
+      ["", 400, /not JSON/],
+      ["[0, 0]", 400, /expected \{"pin"/],
+      ["null", 400, /expected \{"pin"/],
+      ['"0"', 400, /expected \{"pin"/],
+      [{ level: 0 }, 400, /pin must be an integer/],
+      [{ pin: "0", level: 0 }, 400, /pin must be an integer/],
+      [{ pin: 0.5, level: 0 }, 400, /pin must be an integer/],
+      [{ pin: -1, level: 0 }, 400, /pin must be an integer/],
+      [{ pin: 1e9, level: 0 }, 400, /pin must be an integer/],
+      [{ pin: 0 }, 400, /level must be 0, 1 or null/],
+      [{ pin: 0, level: 2 }, 400, /level must be 0, 1 or null/],
+      [{ pin: 0, level: "0" }, 400, /level must be 0, 1 or null/],
+      [{ pin: 0, level: true }, 400, /level must be 0, 1 or null/],
+      [{ pin: 0, level: 0, client: "../x" }, 400, /client must be/],
+      [{ pin: 0, level: 0, client: 7 }, 400, /client must be/],
+      [{ pin: 0, level: 0, extra: 1 }, 400, /unexpected field "extra"/],
+      ['{"pin": 0, "level": 0, "__proto__": {"x": 1}}', 400, /unexpected field "__proto__"/],
+      [{ pin: 2, level: 1 }, 409, /GPIO2 is not an input/],
+      [{ pin: 5, level: 1 }, 409, /GPIO5 is not an input/],
+      [JSON.stringify({ pin: 0, level: 0, pad: "x".repeat(2000) }), 413, /body over 1024 bytes/],
+    ];
+    for (const [body, status, reason] of cases) {
+      const r = await post(web.url, body);
+      expect(r.status, `${JSON.stringify(body)}`).to.equal(status);
+      expect(r.body, `${JSON.stringify(body)}`).to.match(reason);
+    }
+    const plain = await request(web.url, { method: "POST", path: "/drive", headers: { "content-type": "text/plain" }, body: '{"pin":0,"level":0}' });
+    expect(plain.status).to.equal(415);
+    const form = await request(web.url, { method: "POST", path: "/drive", body: '{"pin":0,"level":0}' });
+    expect(form.status).to.equal(415);
+    expect(feed.drives).to.deep.equal([]);
+    // The pin was re-opened as an output: pressing it is refused from then on.
+    feed.push({ ...led(0, 0, 10) });
+    expect((await post(web.url, { pin: 0, level: 0 })).status).to.equal(409);
+    feed.push(button(0, 1, 20));
+    expect((await post(web.url, { pin: 0, level: 0 })).status).to.equal(204);
+    feed.push({ type: "end", time: 30, reason: "duration" });
+    const after = await post(web.url, { pin: 0, level: null });
+    expect(after.status).to.equal(409);
+    expect(after.body).to.match(/the run has ended/);
+    expect(feed.drives).to.deep.equal([[0, 0]]);
+    expect((await request(web.url)).status).to.equal(200);
+  });
+
+  it("a feed whose drive() throws gets a 500 with its message; the server goes on", async () => {
+    const feed = new FakeFeed();
+    feed.push(button(0, 1, 0));
+    feed.driveError = new TypeError("the run is gone");
+    web = await startWebBoard(feed);
+    const r = await post(web.url, { pin: 0, level: 0 });
+    expect(r.status).to.equal(500);
+    expect(r.body).to.match(/drive failed: the run is gone/);
+    feed.driveError = null;
+    expect((await post(web.url, { pin: 0, level: 0 })).status).to.equal(204);
+  });
+
+  it("refuses another Host name (DNS rebinding) and a cross-origin POST", async () => {
+    const feed = new FakeFeed();
+    feed.push(button(0, 1, 0));
+    web = await startWebBoard(feed);
+    const port = new URL(web.url).port;
+    expect((await request(web.url, { headers: { host: `attacker.example:${port}` } })).status).to.equal(403);
+    expect((await request(web.url, { path: "/events", headers: { host: "attacker.example" } })).status).to.equal(403);
+    expect((await post(web.url, { pin: 0, level: 0 }, { host: `attacker.example:${port}` })).status).to.equal(403);
+    expect((await post(web.url, { pin: 0, level: 0 }, { origin: "http://attacker.example" })).status).to.equal(403);
+    expect(feed.drives).to.deep.equal([]);
+    expect((await request(web.url, { headers: { host: `localhost:${port}` } })).status).to.equal(200);
+    expect((await post(web.url, { pin: 0, level: 0 }, { origin: `http://127.0.0.1:${port}` })).status).to.equal(204);
+  });
+
+  it("listens on 127.0.0.1 only", async function () {
+    web = await startWebBoard(new FakeFeed());
+    const port = Number(new URL(web.url).port);
+    const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+    if (!external) return this.skip(); // no other interface to try from
+    const refused = await new Promise<string>((resolve) => {
+      const s = net.connect(port, external.address, () => {
+        s.destroy();
+        resolve("connected");
+      });
+      s.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+    });
+    expect(refused).to.equal("ECONNREFUSED");
+  });
+
+  it("browsers that go away mid-request or mid-stream, or send garbage, leave the server and the run going", async () => {
+    const run = runLocal(path.join(ROOT, "main.ts"));
+    try {
+      const listenersBefore = countListeners(run.feed);
+      web = await startWebBoard(run.feed);
+      const port = Number(new URL(web.url).port);
+      const raw = (bytes: string, end = true) => new Promise<string>((resolve) => {
+        let got = "";
+        const s = net.connect(port, "127.0.0.1", () => {
+          s.write(bytes);
+          if (!end) setTimeout(() => s.destroy(), 50);
+        });
+        s.setEncoding("utf8");
+        s.on("data", (d: string) => (got += d));
+        s.on("close", () => resolve(got));
+        s.on("error", () => {});
+      });
+      expect(await raw("GARBAGE\r\n\r\n")).to.match(/^HTTP\/1\.1 400/);
+      expect(await raw("\x00\xff\xfe\r\n\r\n")).to.match(/^HTTP\/1\.1 400/);
+      // Half a POST, then the browser is gone.
+      await raw(`POST /drive HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"pin":`, false);
+      // Streams opened and dropped at once, and one dropped while it is written to.
+      for (let i = 0; i < 5; i++) await raw(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`, false);
+      const s = openStream(web.url);
+      await s.until(() => s.got.events.length >= 2, "the history");
+      s.close();
+      await until(() => countListeners(run.feed) === listenersBefore + 1, "the streams to unsubscribe");
+      // The run kept going all along, and the server still answers.
+      const changes = run.board.history.length;
+      await until(() => run.board.history.length > changes, "the LEDs to go on blinking", 2000);
+      expect((await request(web.url)).status).to.equal(200);
+    } finally {
+      run.stop();
+    }
+  });
+
+  it("a page that holds a button and goes away releases it", async () => {
+    const feed = new FakeFeed();
+    feed.push(button(0, 1, 0), button(4, 0, 0, "down"));
+    web = await startWebBoard(feed);
+    const other = openStream(web.url, "other-page");
+    const s = openStream(web.url, "page-1");
+    await s.until(() => s.got.events.length === 2, "the history");
+    expect((await post(web.url, { pin: 0, level: 0, client: "page-1" })).status).to.equal(204);
+    expect((await post(web.url, { pin: 4, level: 1, client: "page-1" })).status).to.equal(204);
+    expect((await post(web.url, { pin: 4, level: null, client: "page-1" })).status).to.equal(204);
+    s.close();
+    await until(() => feed.drives.length === 4, "the release");
+    expect(feed.drives).to.deep.equal([[0, 0], [4, 1], [4, null], [0, null]]);
+    other.close();
+  });
+
+  it("a page that stops reading is dropped (it reconnects for the history), not buffered without bound", async () => {
+    const feed = new FakeFeed();
+    web = await startWebBoard(feed, { limits: { maxQueued: 100, stallMs: 50 } });
+    const port = Number(new URL(web.url).port);
+    const reader = net.connect(port, "127.0.0.1", () => reader.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`));
+    reader.on("error", () => {});
+    await until(() => feed.listeners.size === 2, "the stream");
+    reader.pause();
+    const line = "x".repeat(10_000);
+    for (let i = 0; i < 5000 && feed.listeners.size === 2; i++) {
+      feed.push({ type: "print", line, time: i });
+      if (i % 200 === 0) await sleep(20);
+    }
+    expect(feed.listeners.size, "the stalled page is still subscribed").to.equal(1);
+    reader.destroy();
+    // A page that reads is not dropped by the same flood.
+    const s = openStream(web.url);
+    await s.until(() => s.got.events.length === feed.events.length, "the whole history", 10000);
+    expect(feed.listeners.size).to.equal(2);
+    s.close();
+  });
+
+  it("close() ends the streams, releases held buttons, unsubscribes and frees the port; twice is fine", async () => {
+    const feed = new FakeFeed();
+    feed.push(button(0, 1, 0));
+    const board = await startWebBoard(feed);
+    const port = Number(new URL(board.url).port);
+    const s = openStream(board.url, "page-1");
+    await s.until(() => s.got.events.length === 1, "the history");
+    expect((await post(board.url, { pin: 0, level: 0, client: "page-1" })).status).to.equal(204);
+    await Promise.all([board.close(), board.close()]);
+    await board.close();
+    expect(feed.listeners.size).to.equal(0);
+    expect(feed.drives).to.deep.equal([[0, 0], [0, null]]);
+    // The port is free again.
+    web = await startWebBoard(feed, { port });
+    expect(web.url).to.equal(`http://127.0.0.1:${port}/`);
+  });
+
+  it("a port in use rejects with a WebBoardError (EADDRINUSE) saying what to do; a port outside 0–65535 is a RangeError", async () => {
+    const feed = new FakeFeed();
+    web = await startWebBoard(feed);
+    const port = Number(new URL(web.url).port);
+    const e = await startWebBoard(feed, { port }).then(() => null, (err: unknown) => err);
+    expect(e).to.be.instanceOf(WebBoardError);
+    expect((e as WebBoardError).code).to.equal("EADDRINUSE");
+    expect((e as WebBoardError).message).to.equal(`port ${port} on 127.0.0.1 is in use; choose another with --port N, or leave --port out for a free one`);
+    // The failed attempt left no subscription behind.
+    expect(feed.listeners.size).to.equal(1);
+    for (const bad of [-1, 65536, 1.5, NaN, "80" as unknown as number]) {
+      const r = await startWebBoard(feed, { port: bad }).then(() => null, (err: unknown) => err);
+      expect(r, String(bad)).to.be.instanceOf(RangeError);
+    }
+  });
+});
+
+function countListeners(feed: BoardFeed): number {
+  return (feed as unknown as { listeners: Set<unknown> }).listeners.size;
+}
+
+describe("web board: the page, in Chromium", function () {
+  this.timeout(30000);
+  let chromium: typeof import("playwright-core").chromium;
+  let browser: Browser;
+  let shots: string;
+  const errors: string[] = [];
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      process.stdout.write(`    (skipped: no browser at ${CHROMIUM}; install Debian's chromium, or set CHROMIUM_PATH)\n`);
+      return this.skip();
+    }
+    ({ chromium } = await import("playwright-core"));
+    browser = await chromium.launch({ executablePath: CHROMIUM });
+    shots = fs.mkdtempSync(path.join(os.tmpdir(), "web-board-"));
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  let stops: (() => void | Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.reverse()) await stop();
+    stops = [];
+    const found = errors.splice(0);
+    expect(found, "errors on the page").to.deep.equal([]);
+  });
+
+  /** Runs an app in this process, serves its board and opens the page. */
+  async function open(entry: string, viewport = { width: 1100, height: 760 }, options: { hasTouch?: boolean } = {}) {
+    const run = runLocal(entry);
+    stops.push(() => run.stop());
+    const web = await startWebBoard(run.feed, { title: path.relative(ROOT, entry) });
+    stops.push(() => web.close());
+    const page = await newPage(web.url, viewport, options);
+    return { run, web, page };
+  }
+  async function newPage(url: string, viewport: { width: number; height: number }, options: { hasTouch?: boolean } = {}): Promise<Page> {
+    const context = await browser.newContext({ viewport, hasTouch: options.hasTouch });
+    stops.push(() => context.close());
+    const page = await context.newPage();
+    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => {
+      // The browser logs each reconnect to a server that is gone: that is not the page's error.
+      if (m.type() === "error" && !m.text().includes("net::ERR_CONNECTION_REFUSED")) errors.push(`console: ${m.text()}`);
+    });
+    await page.goto(url);
+    return page;
+  }
+  async function shoot(page: Page, name: string): Promise<string> {
+    const file = path.join(shots, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    process.stdout.write(`    screenshot: ${file}\n`);
+    return file;
+  }
+  const levelOf = (page: Page, selector: string) => page.getAttribute(selector, "data-level");
+
+  /**
+   * What the canvas shows of each row, read from its pixels: how many level
+   * changes cross the row's middle, and whether the trace is drawn at the high
+   * and at the low level; next to the changes the page's data has in view.
+   */
+  function readDiagram(page: Page) {
+    return page.evaluate(() => {
+      const wb = (window as unknown as { webBoard: any }).webBoard;
+      wb.redraw();
+      const canvas = document.getElementById("diagram") as HTMLCanvasElement;
+      const { x0, plotW, dpr, rows } = wb.layout();
+      const { start, end } = wb.view();
+      const shownUntil = Math.min(end, wb.now());
+      const img = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      const isTrace = (x: number, y: number, c: number[]) => {
+        const o = (Math.round(y * dpr) * img.width + x) * 4;
+        return Math.abs(img.data[o] - c[0]) + Math.abs(img.data[o + 1] - c[1]) + Math.abs(img.data[o + 2] - c[2]) < 60;
+      };
+      const from = Math.ceil((x0 + 2) * dpr);
+      const to = Math.floor((x0 + plotW - 2) * dpr);
+      return rows.map((r: { pin: number; colour: string; yHigh: number; yLow: number }) => {
+        const c = rgb(r.colour);
+        let crossings = 0;
+        let high = 0;
+        let low = 0;
+        let inRun = false;
+        for (let x = from; x <= to; x++) {
+          const on = isTrace(x, (r.yHigh + r.yLow) / 2, c);
+          if (on && !inRun) crossings++;
+          inRun = on;
+          if (isTrace(x, r.yHigh, c)) high++;
+          if (isTrace(x, r.yLow, c)) low++;
+        }
+        const p = wb.pins().find((q: { pin: number }) => q.pin === r.pin);
+        const inView = p.times.filter((t: number, i: number) => i > 0 && t > start + 1 && t < shownUntil - 1).length;
+        return { pin: r.pin, crossings, high, low, inView, edgesDrawn: Number(canvas.dataset.edgesDrawn) };
+      });
+    });
+  }
+
+  it("main.ts: both LEDs change within a second, and the timing diagram draws every transition", async () => {
+    const { page } = await open(path.join(ROOT, "main.ts"));
+    await page.waitForSelector('.led[data-pin="14"]');
+    await page.waitForSelector('.led[data-pin="12"]');
+    // Watch both LEDs from now: each must change within a second (and a little, for the stream).
+    await page.evaluate(() => {
+      const w = window as unknown as { changed: Record<string, number> };
+      w.changed = {};
+      const t0 = performance.now();
+      for (const el of document.querySelectorAll<HTMLElement>(".led")) {
+        new MutationObserver(() => (w.changed[el.dataset.pin!] ??= performance.now() - t0)).observe(el, { attributeFilter: ["data-level"] });
+      }
+    });
+    await page.waitForFunction(() => {
+      const c = (window as unknown as { changed: Record<string, number> }).changed;
+      return c["14"] !== undefined && c["12"] !== undefined;
+    }, undefined, { timeout: 1300 });
+    const changed = await page.evaluate(() => (window as unknown as { changed: Record<string, number> }).changed);
+    expect(changed["14"]).to.be.below(1200);
+    expect(changed["12"]).to.be.below(1200);
+    // The lit LED is drawn lit.
+    const lit = await page.$eval('.led[data-level="1"] .lamp', (el) => getComputedStyle(el).boxShadow);
+    expect(lit).to.not.equal("none");
+
+    await page.waitForFunction(() => Number(document.getElementById("diagram")!.dataset.transitions) >= 6, undefined, { timeout: 5000 });
+    const rows = await readDiagram(page);
+    expect(rows.map((r) => r.pin)).to.deep.equal([14, 12]);
+    for (const r of rows) {
+      expect(r.inView, `GPIO${r.pin} changes in view`).to.be.at.least(2);
+      expect(r.crossings, `GPIO${r.pin} edges on the canvas`).to.equal(r.inView);
+      expect(r.high, `GPIO${r.pin} drawn high`).to.be.above(20);
+      expect(r.low, `GPIO${r.pin} drawn low`).to.be.above(20);
+    }
+    expect(rows[0].edgesDrawn).to.equal(rows[0].inView + rows[1].inView);
+    // Green toggles twice as often as blue.
+    const pins = await page.evaluate(() => (window as unknown as { webBoard: any }).webBoard.pins());
+    const halfPeriod = (times: number[]) => (times[times.length - 1] - times[1]) / (times.length - 2);
+    expect(halfPeriod(pins[0].times)).to.be.closeTo(500, 60);
+    expect(halfPeriod(pins[1].times)).to.be.closeTo(1000, 60);
+    expect(await page.textContent("#title")).to.equal("main.ts");
+    expect(await page.getAttribute("#status", "data-state")).to.equal("live");
+    await shoot(page, "main");
+  });
+
+  it("button-blink: a click moves the LED to the next rate; holding the button (a long press) stops it", async () => {
+    const { page, run } = await open(path.join(ROOT, "examples", "button-blink.ts"));
+    const btn = page.locator('.pin-button[data-pin="0"]');
+    await btn.waitFor();
+    expect(await btn.textContent()).to.include("pull-up: press = low");
+    expect(await levelOf(page, '.pin-button[data-pin="0"]')).to.equal("1");
+    const ledTimes = async () => (await page.evaluate(() => (window as unknown as { webBoard: any }).webBoard.pins())).find((p: { pin: number }) => p.pin === 2).times as number[];
+    const recentHalfPeriod = async () => {
+      const t = await ledTimes();
+      return (t[t.length - 1] - t[t.length - 4]) / 3;
+    };
+    await until(() => run.board.history.filter((c) => c.pin === 2).length >= 5, "the LED to blink");
+    expect(await recentHalfPeriod()).to.be.closeTo(500, 60);
+
+    // A click as a hand makes one: the debouncer needs the press to last more than 50 ms.
+    const box = (await btn.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    expect(await btn.getAttribute("aria-pressed")).to.equal("true");
+    await until(() => run.board.level(0) === 0, "the press to reach the board");
+    await sleep(120);
+    await page.mouse.up();
+    await until(() => run.board.level(0) === 1, "the release to reach the board");
+    expect(await btn.getAttribute("aria-pressed")).to.equal("false");
+    // The release counts once the double-click time (400 ms) has passed; the 500 ms wait under way ends, then 250 ms ones.
+    await sleep(1900);
+    expect(await recentHalfPeriod()).to.be.closeTo(250, 50);
+
+    // Hold: after a second it is a long press, and the blinking stops with the LED off.
+    await page.mouse.down();
+    await sleep(1300);
+    await page.mouse.up();
+    await sleep(300);
+    const stoppedAt = run.board.history.length;
+    await sleep(800);
+    expect(run.board.history.slice(stoppedAt).filter((c) => c.pin === 2), "no blinking after the long press").to.deep.equal([]);
+    expect(await levelOf(page, '.led[data-pin="2"]')).to.equal("0");
+    // The presses are in the timing diagram too: the button's row went low twice.
+    const rows = await readDiagram(page);
+    const buttonRow = rows.find((r) => r.pin === 0)!;
+    expect(buttonRow.inView).to.equal(4);
+    expect(buttonRow.crossings).to.equal(4);
+    await shoot(page, "button-blink");
+  });
+
+  it("a printing app: its lines show as text with their times, and a key press on a pull-down button reaches it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "web-board-app-"));
+    stops.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const app = path.join(dir, "printer.ts");
+    fs.writeFileSync(app, [
+      'import asyncio, { print } from "asyncio";',
+      'import { Pin } from "machine";',
+      "const button = new Pin(4, Pin.IN, Pin.PULL_DOWN);",
+      'print("<b>not bold</b> & <img src=x onerror=alert(1)>");',
+      "asyncio.run(async () => {",
+      "  for (let n = 1; ; n++) {",
+      "    await button.edge(Pin.IRQ_RISING);",
+      '    print("pressed", n);',
+      "  }",
+      "});",
+      "",
+    ].join("\n"));
+    const { page } = await open(app);
+    await page.waitForSelector("#log li");
+    const first = page.locator("#log li").first();
+    expect(await first.textContent()).to.match(/^t = \d+\.\d{3} s<b>not bold<\/b> & <img src=x onerror=alert\(1\)>$/);
+    expect(await page.locator("#log b, #log img").count()).to.equal(0);
+    const btn = page.locator('.pin-button[data-pin="4"]');
+    expect(await btn.textContent()).to.include("pull-down: press = high");
+    await btn.focus();
+    await page.keyboard.press("Space");
+    await page.locator("#log li", { hasText: "pressed 1" }).waitFor({ timeout: 2000 });
+    await btn.press("Enter");
+    await page.locator("#log li", { hasText: "pressed 2" }).waitFor({ timeout: 2000 });
+    expect(await page.locator("#no-lines").isHidden()).to.equal(true);
+    await shoot(page, "printer");
+  });
+
+  it("zoom and scroll: +/− and the wheel change the span; dragging back stops following, Live follows again", async () => {
+    const { page } = await open(path.join(ROOT, "main.ts"));
+    const canvas = page.locator("#diagram");
+    const attr = async (name: string) => (await canvas.getAttribute(`data-${name}`))!;
+    // The diagram redraws on the next frame: wait for it.
+    const shows = (name: string, op: "is" | "below" | "above" | "not" | "near", want: number | string) =>
+      page.waitForFunction(([n, o, w]) => {
+        const v = document.getElementById("diagram")!.dataset[n];
+        if (v === undefined) return false;
+        if (o === "is") return v === String(w);
+        if (o === "not") return v !== String(w);
+        if (o === "below") return Number(v) < Number(w);
+        if (o === "above") return Number(v) > Number(w);
+        return Math.abs(Number(v) - Number(w)) < 1;
+      }, [name, op, want] as const, { timeout: 3000 });
+    await shows("span", "is", 10000);
+    await shows("follow", "is", "true");
+    for (let i = 0; i < 4; i++) await page.click("#zoom-in");
+    await shows("span", "is", 625);
+    await page.click("#zoom-out");
+    await shows("span", "is", 1250);
+    expect(await page.textContent("#span")).to.equal("1.25 s shown");
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + 20);
+    await page.mouse.wheel(0, -200);
+    await shows("span", "below", 1250);
+    await page.mouse.wheel(0, 400);
+    await shows("span", "above", 1250);
+    expect(await attr("follow")).to.equal("true");
+
+    // Scroll back by dragging: the view stays where it was put while the run goes on.
+    await page.waitForFunction(() => (window as unknown as { webBoard: any }).webBoard.now() > 3000, undefined, { timeout: 5000 });
+    await page.mouse.move(box.x + box.width * 0.5, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + 20, { steps: 5 });
+    await page.mouse.up();
+    await shows("follow", "is", "false");
+    const end = Number(await attr("end"));
+    await sleep(600);
+    expect(Number(await attr("end"))).to.equal(end);
+    expect(await page.getAttribute("#live", "aria-pressed")).to.equal("false");
+
+    // Scrolled back, the wheel zooms about the pointer: the time under it stays put.
+    const timeAt = (x: number) => page.evaluate((px) => {
+      const wb = (window as unknown as { webBoard: any }).webBoard;
+      const { x0, plotW } = wb.layout();
+      const v = wb.view();
+      return v.start + ((px - x0) / plotW) * v.span;
+    }, x);
+    const px = box.width * 0.3;
+    const before = await timeAt(px);
+    await page.mouse.move(box.x + px, box.y + 20);
+    await page.mouse.wheel(0, -150);
+    await shows("end", "not", end);
+    const span = Number(await attr("span"));
+    expect(await timeAt(px)).to.be.closeTo(before, span / 200);
+    expect(await attr("follow")).to.equal("false");
+
+    await page.click("#live");
+    await shows("follow", "is", "true");
+    const now = await page.evaluate(() => (window as unknown as { webBoard: any }).webBoard.now());
+    expect(Number(await attr("end"))).to.be.closeTo(now, 200);
+
+    // The keyboard does the same on the focused diagram.
+    await canvas.focus();
+    await page.keyboard.press("ArrowLeft");
+    await shows("follow", "is", "false");
+    await page.keyboard.press("End");
+    await shows("follow", "is", "true");
+    await page.keyboard.press("-");
+    await shows("span", "near", span * 2);
+  });
+
+  it("works at a narrow width (360 px): nothing scrolls sideways, and a tap on the button reaches the board", async () => {
+    const { page, run } = await open(path.join(ROOT, "examples", "button-blink.ts"), { width: 360, height: 740 }, { hasTouch: true });
+    await page.waitForSelector('.pin-button[data-pin="0"]');
+    await page.waitForSelector('.led[data-pin="2"]');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).to.equal(0);
+    for (const sel of ['.led[data-pin="2"]', '.pin-button[data-pin="0"]', "#diagram", "#zoom-in", "#live", "#log"]) {
+      const b = (await page.locator(sel).boundingBox())!;
+      expect(b.x, sel).to.be.at.least(0);
+      expect(b.x + b.width, sel).to.be.at.most(360);
+    }
+    await page.waitForFunction(() => Number(document.getElementById("diagram")!.dataset.transitions) >= 2, undefined, { timeout: 3000 });
+    const rows = await readDiagram(page);
+    expect(rows.find((r) => r.pin === 2)!.crossings).to.be.at.least(1);
+    const pressed = run.board.history.length;
+    await page.tap('.pin-button[data-pin="0"]');
+    await until(() => run.board.history.slice(pressed).some((c) => c.pin === 0 && c.level === 0), "the tap to press GPIO0");
+    await until(() => run.board.level(0) === 1, "the tap to release GPIO0");
+    await shoot(page, "narrow");
+  });
+
+  it("says when the run ends, stops its clock, and when the server goes away", async () => {
+    const { page, run, web } = await open(path.join(ROOT, "main.ts"));
+    await page.waitForSelector('.led[data-pin="14"]');
+    run.stop("duration");
+    await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "ended");
+    expect(await page.textContent("#status")).to.match(/^run ended at t = \d+\.\d{3} s: its duration elapsed$/);
+    const clock = await page.textContent("#clock");
+    await sleep(300);
+    expect(await page.textContent("#clock")).to.equal(clock);
+
+    const other = await newPage(web.url, { width: 800, height: 600 });
+    await other.waitForFunction(() => document.getElementById("status")!.dataset.state === "ended");
+    const feed = new FakeFeed();
+    feed.push(led(14, 1, 0));
+    const second = await startWebBoard(feed);
+    stops.push(() => second.close());
+    const live = await newPage(second.url, { width: 800, height: 600 });
+    await live.waitForFunction(() => document.getElementById("status")!.dataset.state === "live");
+    await second.close();
+    await live.waitForFunction(() => document.getElementById("status")!.dataset.state === "connecting");
+    expect(await live.textContent("#status")).to.equal("connection lost, reconnecting…");
+  });
+
+  it("a page that reconnects gets the history once, not twice", async () => {
+    const feed = new FakeFeed();
+    feed.push(led(14, 1, 0), led(14, 0, 100), led(14, 1, 200), button(0, 1, 0));
+    let web = await startWebBoard(feed);
+    const port = Number(new URL(web.url).port);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 800, height: 600 });
+    await page.waitForFunction(() => document.getElementById("diagram")!.dataset.transitions === "2");
+    await web.close();
+    await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "connecting");
+    feed.push(led(14, 0, 300), { type: "print", line: "after the reconnect", time: 300 });
+    web = await startWebBoard(feed, { port });
+    await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "live", undefined, { timeout: 5000 });
+    await page.locator("#log li", { hasText: "after the reconnect" }).waitFor();
+    expect(await page.getAttribute("#diagram", "data-transitions")).to.equal("3");
+    expect(await page.locator(".led").count()).to.equal(1);
+    expect(await page.locator(".pin-button").count()).to.equal(1);
+    expect(await page.locator("#log li").count()).to.equal(1);
+  });
+});
