@@ -12,6 +12,13 @@ import { startWebBoard, WebBoardError, type WebBoard } from "../hosts/node/web/s
 // The browser board: its server (any HTTP client, always run) and its page
 // (in a real headless Chromium, run when one is installed).
 
+// The page's globals, for the functions page.evaluate() runs in the browser
+// (this program is typed for Node, without the DOM's types).
+declare const window: any;
+declare const document: any;
+declare const getComputedStyle: (el: unknown) => { boxShadow: string };
+declare const MutationObserver: new (cb: () => void) => { observe(el: unknown, options: object): void };
+
 const ROOT = path.resolve(__dirname, "..");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -434,11 +441,11 @@ describe("web board: the page, in Chromium", function () {
    * changes cross the row's middle, and whether the trace is drawn at the high
    * and at the low level; next to the changes the page's data has in view.
    */
-  function readDiagram(page: Page) {
+  function readDiagram(page: Page): Promise<{ pin: number; crossings: number; high: number; low: number; inView: number; edgesDrawn: number }[]> {
     return page.evaluate(() => {
-      const wb = (window as unknown as { webBoard: any }).webBoard;
+      const wb = window.webBoard;
       wb.redraw();
-      const canvas = document.getElementById("diagram") as HTMLCanvasElement;
+      const canvas = document.getElementById("diagram");
       const { x0, plotW, dpr, rows } = wb.layout();
       const { start, end } = wb.view();
       const shownUntil = Math.min(end, wb.now());
@@ -476,18 +483,18 @@ describe("web board: the page, in Chromium", function () {
     await page.waitForSelector('.led[data-pin="12"]');
     // Watch both LEDs from now: each must change within a second (and a little, for the stream).
     await page.evaluate(() => {
-      const w = window as unknown as { changed: Record<string, number> };
+      const w = window;
       w.changed = {};
       const t0 = performance.now();
-      for (const el of document.querySelectorAll<HTMLElement>(".led")) {
+      for (const el of document.querySelectorAll(".led")) {
         new MutationObserver(() => (w.changed[el.dataset.pin!] ??= performance.now() - t0)).observe(el, { attributeFilter: ["data-level"] });
       }
     });
     await page.waitForFunction(() => {
-      const c = (window as unknown as { changed: Record<string, number> }).changed;
+      const c = window.changed;
       return c["14"] !== undefined && c["12"] !== undefined;
     }, undefined, { timeout: 1300 });
-    const changed = await page.evaluate(() => (window as unknown as { changed: Record<string, number> }).changed);
+    const changed = await page.evaluate(() => window.changed);
     expect(changed["14"]).to.be.below(1200);
     expect(changed["12"]).to.be.below(1200);
     // The lit LED is drawn lit.
@@ -505,7 +512,7 @@ describe("web board: the page, in Chromium", function () {
     }
     expect(rows[0].edgesDrawn).to.equal(rows[0].inView + rows[1].inView);
     // Green toggles twice as often as blue.
-    const pins = await page.evaluate(() => (window as unknown as { webBoard: any }).webBoard.pins());
+    const pins = await page.evaluate(() => window.webBoard.pins());
     const halfPeriod = (times: number[]) => (times[times.length - 1] - times[1]) / (times.length - 2);
     expect(halfPeriod(pins[0].times)).to.be.closeTo(500, 60);
     expect(halfPeriod(pins[1].times)).to.be.closeTo(1000, 60);
@@ -520,7 +527,7 @@ describe("web board: the page, in Chromium", function () {
     await btn.waitFor();
     expect(await btn.textContent()).to.include("pull-up: press = low");
     expect(await levelOf(page, '.pin-button[data-pin="0"]')).to.equal("1");
-    const ledTimes = async () => (await page.evaluate(() => (window as unknown as { webBoard: any }).webBoard.pins())).find((p: { pin: number }) => p.pin === 2).times as number[];
+    const ledTimes = async () => (await page.evaluate(() => window.webBoard.pins())).find((p: { pin: number }) => p.pin === 2).times as number[];
     const recentHalfPeriod = async () => {
       const t = await ledTimes();
       return (t[t.length - 1] - t[t.length - 4]) / 3;
@@ -623,7 +630,7 @@ describe("web board: the page, in Chromium", function () {
     expect(await attr("follow")).to.equal("true");
 
     // Scroll back by dragging: the view stays where it was put while the run goes on.
-    await page.waitForFunction(() => (window as unknown as { webBoard: any }).webBoard.now() > 3000, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => window.webBoard.now() > 3000, undefined, { timeout: 5000 });
     await page.mouse.move(box.x + box.width * 0.5, box.y + 20);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.8, box.y + 20, { steps: 5 });
@@ -636,7 +643,7 @@ describe("web board: the page, in Chromium", function () {
 
     // Scrolled back, the wheel zooms about the pointer: the time under it stays put.
     const timeAt = (x: number) => page.evaluate((px) => {
-      const wb = (window as unknown as { webBoard: any }).webBoard;
+      const wb = window.webBoard;
       const { x0, plotW } = wb.layout();
       const v = wb.view();
       return v.start + ((px - x0) / plotW) * v.span;
@@ -652,7 +659,7 @@ describe("web board: the page, in Chromium", function () {
 
     await page.click("#live");
     await shows("follow", "is", "true");
-    const now = await page.evaluate(() => (window as unknown as { webBoard: any }).webBoard.now());
+    const now = await page.evaluate(() => window.webBoard.now());
     expect(Number(await attr("end"))).to.be.closeTo(now, 200);
 
     // The keyboard does the same on the focused diagram.
@@ -707,6 +714,63 @@ describe("web board: the page, in Chromium", function () {
     await second.close();
     await live.waitForFunction(() => document.getElementById("status")!.dataset.state === "connecting");
     expect(await live.textContent("#status")).to.equal("connection lost, reconnecting…");
+  });
+
+  it("a quick click's press and release reach the board in order even when the press is slow; a refused press says why", async () => {
+    const feed = new FakeFeed();
+    feed.push(button(0, 1, 0));
+    const web = await startWebBoard(feed);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 800, height: 600 });
+    let first = true;
+    await page.route("**/drive", async (route) => {
+      if (first) {
+        first = false;
+        await sleep(300);
+      }
+      await route.continue();
+    });
+    await page.click('.pin-button[data-pin="0"]');
+    await until(() => feed.drives.length === 2, "the press and the release");
+    expect(feed.drives).to.deep.equal([[0, 0], [0, null]]);
+    feed.driveError = new Error("no such pin on the board");
+    await page.click('.pin-button[data-pin="0"]');
+    await page.waitForFunction(() => document.getElementById("status").dataset.state === "error");
+    expect(await page.textContent("#status")).to.equal("GPIO0: drive failed: no such pin on the board");
+    // The browser logs the two refused requests (press and release); they were meant.
+    await until(() => errors.filter((e) => e.includes("status of 500")).length === 2, "the browser's log of the refusals");
+    errors.splice(0);
+  });
+
+  it("shows a stall until the loop runs again, keeps the last 2000 printed lines, and draws 50 000 toggles as bars", async () => {
+    const feed = new FakeFeed();
+    const web = await startWebBoard(feed);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 1000, height: 700 });
+    await page.waitForFunction(() => document.getElementById("status").dataset.state === "live");
+    feed.push({ type: "stall", time: 1500, task: "blink", since: 1000 });
+    await page.waitForFunction(() => document.getElementById("status").dataset.state === "stalled");
+    expect(await page.textContent("#status")).to.equal("stalled: nothing has given the loop back since t = 1.000 s (task blink)");
+    feed.push(led(14, 1, 1600));
+    await page.waitForFunction(() => document.getElementById("status").dataset.state === "live");
+
+    for (let i = 0; i < 2100; i++) feed.push({ type: "print", line: `line ${i}`, time: 1700 });
+    await page.locator("#log li", { hasText: "line 2099" }).waitFor();
+    expect(await page.locator("#log li").count()).to.equal(2001);
+    expect(await page.textContent("#log li.note")).to.equal("100 earlier lines not shown");
+    expect(await page.locator("#log li").nth(1).textContent()).to.match(/line 100$/);
+
+    for (let i = 0; i < 50_000; i++) feed.push(led(14, (i % 2) as 0 | 1, 2000 + i * 0.1));
+    await page.waitForFunction(() => Number(document.getElementById("diagram").dataset.transitions) === 50_000, undefined, { timeout: 10000 });
+    const drawn = await page.evaluate(() => {
+      const t0 = performance.now();
+      window.webBoard.redraw();
+      return { ms: performance.now() - t0, edges: Number(document.getElementById("diagram").dataset.edgesDrawn), plotW: window.webBoard.layout().plotW };
+    });
+    // One bar per pixel column, not a line per toggle.
+    expect(drawn.edges).to.be.above(10).and.at.most(drawn.plotW + 1);
+    expect(drawn.ms).to.be.below(100);
+    await shoot(page, "dense");
   });
 
   it("a page that reconnects gets the history once, not twice", async () => {

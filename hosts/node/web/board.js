@@ -190,8 +190,8 @@
     // textContent only: a printed line is the app's text, never markup.
     li.append(t, String(e.line));
     log.append(li);
-    if (log.children.length > MAX_LINES + 1) {
-      let note = log.firstElementChild.classList.contains("note") ? log.firstElementChild : null;
+    let note = log.firstElementChild.classList.contains("note") ? log.firstElementChild : null;
+    if (log.children.length - (note ? 1 : 0) > MAX_LINES) {
       log.children[note ? 1 : 0].remove();
       droppedLines++;
       if (!note) {
