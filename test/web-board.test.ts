@@ -93,8 +93,11 @@ function openStream(url: string, client?: string) {
     });
   });
   req.on("error", () => {});
+  const onEnd: (() => void)[] = [];
+  req.on("close", () => onEnd.forEach((f) => f()));
   return {
     got,
+    onEnd: (f: () => void) => onEnd.push(f),
     status: () => res?.statusCode,
     headers: () => res?.headers,
     close: () => req.destroy(),
@@ -349,8 +352,16 @@ describe("web board: the server", function () {
     const s = openStream(board.url, "page-1");
     await s.until(() => s.got.events.length === 1, "the history");
     expect((await post(board.url, { pin: 0, level: 0, client: "page-1" })).status).to.equal(204);
+    let ended = false;
+    s.onEnd(() => (ended = true));
+    // The run's last word, pushed just before the board closes, still reaches the page.
+    feed.push({ type: "end", time: 100, reason: "finished" });
+    const t0 = Date.now();
     await Promise.all([board.close(), board.close()]);
+    expect(Date.now() - t0, "close() waits for no timeout").to.be.below(500);
     await board.close();
+    await until(() => ended, "the stream to end");
+    expect(s.got.events[s.got.events.length - 1]).to.deep.equal({ type: "end", time: 100, reason: "finished" });
     expect(feed.listeners.size).to.equal(0);
     expect(feed.drives).to.deep.equal([[0, 0], [0, null]]);
     // The port is free again.

@@ -215,11 +215,17 @@ export async function startWebBoard(feed: BoardFeed, options: WebBoardOptions = 
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(heartbeat);
-        for (const s of [...streams]) s.end();
         for (const client of [...held.keys()]) release(client);
         stopWatching();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // What the run said last (its end, when start.ts closes the board on it) still reaches the pages.
+        for (const s of [...streams]) s.end({ flush: true });
+        // A page that does not take what is left is not waited for long.
+        const cutOff = setTimeout(() => server.closeAllConnections(), 1000);
+        server.close(() => {
+          clearTimeout(cutOff);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
       return closing;
     },
@@ -247,7 +253,8 @@ class Stream {
     private readonly stallMs: number,
     private readonly onClose: (s: Stream) => void,
   ) {
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", connection: "keep-alive", ...SECURITY_HEADERS });
+    // connection: close, so that when the stream ends (close()) the socket goes with it, after what it holds.
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", connection: "close", ...SECURITY_HEADERS });
     // reset: a reconnecting page drops what it had, since the history comes again.
     res.write(`retry: 1000\nevent: reset\ndata: ${JSON.stringify({ title, now: runNow() })}\n\n`);
     res.on("close", () => this.end());
@@ -303,8 +310,16 @@ class Stream {
     if (!this.closed && !this.backedUpSince && !this.scheduled) this.res.write(`data: ${JSON.stringify({ now: this.runNow(), events: [] })}\n\n`);
   }
 
-  end(): void {
+  end(options: { flush?: boolean } = {}): void {
     if (this.closed) return;
+    if (options.flush && !this.backedUpSince) {
+      // Not waiting for the socket: the response ends right after, and Node sends what it holds first.
+      while (this.head < this.queue.length) {
+        const batch = this.queue.slice(this.head, this.head + BATCH);
+        this.head += batch.length;
+        this.res.write(`data: ${JSON.stringify({ now: this.runNow(), events: batch })}\n\n`);
+      }
+    }
     this.closed = true;
     this.unsubscribe?.();
     this.queue.length = 0;
