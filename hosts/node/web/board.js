@@ -106,7 +106,7 @@
   function pinEvent(e) {
     let p = pins.get(e.pin);
     if (!p) {
-      p = { pin: e.pin, mode: null, pull: null, colour: null, name: null, times: [], levels: [], node: null, levelText: null, held: false };
+      p = { pin: e.pin, mode: null, pull: null, colour: null, name: null, outColour: null, times: [], levels: [], node: null, levelText: null, held: false };
       pins.set(e.pin, p);
       order.push(e.pin);
     }
@@ -159,7 +159,9 @@
       p.node = b;
       ui.buttons.append(b);
     } else {
-      if (!p.name) [p.name, p.colour] = COLOURS[outputs++ % COLOURS.length];
+      // An output keeps its colour if the app re-opens it (as an input, then an output again).
+      if (!p.name) [p.name, p.outColour] = COLOURS[outputs++ % COLOURS.length];
+      p.colour = p.outColour;
       const d = document.createElement("div");
       d.className = "led";
       d.dataset.pin = String(p.pin);
