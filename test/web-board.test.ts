@@ -784,6 +784,29 @@ describe("web board: the page, in Chromium", function () {
     await shoot(page, "dense");
   });
 
+  it("a pin opened again in another mode moves between the LEDs and the buttons, and keeps its colour", async () => {
+    const feed = new FakeFeed();
+    feed.push(led(12, 1, 0), led(14, 1, 0));
+    const web = await startWebBoard(feed);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 800, height: 600 });
+    const colourOf = () => page.$eval('.led[data-pin="14"] .lamp', (el) => el.style.getPropertyValue("--c"));
+    await page.waitForSelector('.led[data-pin="14"]');
+    const colour = await colourOf();
+    expect(colour).to.equal("#4c8dff");
+    feed.push(button(14, 1, 10));
+    await page.waitForSelector('.pin-button[data-pin="14"]');
+    expect(await page.locator('.led[data-pin="14"]').count()).to.equal(0);
+    feed.push(led(14, 0, 20));
+    await page.waitForSelector('.led[data-pin="14"]');
+    expect(await page.locator(".pin-button").count()).to.equal(0);
+    expect(await colourOf()).to.equal(colour);
+    // Still one row in the diagram, with all three levels.
+    const pins = await page.evaluate(() => window.webBoard.pins());
+    expect(pins.map((p: { pin: number }) => p.pin)).to.deep.equal([12, 14]);
+    expect(pins[1].levels).to.deep.equal([1, 0]);
+  });
+
   it("a page that reconnects gets the history once, not twice", async () => {
     const feed = new FakeFeed();
     feed.push(led(14, 1, 0), led(14, 0, 100), led(14, 1, 200), button(0, 1, 0));
