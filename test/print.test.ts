@@ -76,8 +76,9 @@ describe("print()", () => {
     await run.finished;
     const i = out.text.indexOf("report: ");
     expect(i).to.be.greaterThan(0);
-    expect(out.text.slice(i - 5, i)).to.equal("\r\x1b[2K");
-    expect(out.text.slice(i)).to.match(/^report: [^\n]*\n\r\x1b\[2Kt=\s+[\d.]+ s  .*GPIO14/);
+    // The board (one row here) is taken away: back to its start, erase to the end of the screen.
+    expect(out.text.slice(i - 4, i)).to.equal("\r\x1b[J");
+    expect(out.text.slice(i)).to.match(/^report: [^\n]*\nt=\s+[\d.]+ s  .*GPIO14/);
   });
 
   it("inside XS (xsnap) goes to the worker's output", async function () {

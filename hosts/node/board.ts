@@ -11,6 +11,7 @@ export interface PinChange {
   /** ms on the loop's clock */
   time: number;
   mode: LineOptions["mode"];
+  pull: LineOptions["pull"];
 }
 
 interface SimPin {
@@ -31,7 +32,8 @@ export class SimulatedBoard implements DigitalPort {
   private readonly pins = new Map<number, SimPin>();
   /** What drive() set, kept across close/re-open (Pin re-opens a line to change its edges). */
   private readonly drivenLevels = new Map<number, Level | null>();
-  private readonly lastEmitted = new Map<number, Level>();
+  /** What views were last told of each pin: a re-open that changes nothing is not news. */
+  private readonly lastEmitted = new Map<number, { level: Level; mode: LineOptions["mode"]; pull: LineOptions["pull"] }>();
   private readonly listeners: ((c: PinChange) => void)[] = [];
   /** Every change so far, in order. */
   readonly history: PinChange[] = [];
@@ -48,7 +50,8 @@ export class SimulatedBoard implements DigitalPort {
     const sim: SimPin = { options, level: 0, driven: options.mode === "input" ? this.drivenLevels.get(pin) ?? null : null };
     sim.level = options.mode === "input" ? this.inputLevel(sim) : options.initial;
     this.pins.set(pin, sim);
-    if (this.lastEmitted.get(pin) !== sim.level) this.emit(sim);
+    const last = this.lastEmitted.get(pin);
+    if (!last || last.level !== sim.level || last.mode !== options.mode || last.pull !== options.pull) this.emit(sim);
     let closed = false;
     return {
       read: () => sim.level,
@@ -88,6 +91,16 @@ export class SimulatedBoard implements DigitalPort {
     if (sim.options.edges & kind) sim.options.onEdge?.(next);
   }
 
+  /**
+   * drive() for views, which may race the app closing or re-opening a pin:
+   * false (and nothing done) when the pin is not an open input.
+   */
+  driveInput(pin: number, level: Level | null): boolean {
+    if (this.pins.get(pin)?.options.mode !== "input") return false;
+    this.drive(pin, level);
+    return true;
+  }
+
   /** Current level of an open pin. */
   level(pin: number): Level | undefined {
     return this.pins.get(pin)?.level;
@@ -111,8 +124,8 @@ export class SimulatedBoard implements DigitalPort {
     return sim.options.pull === "up" ? 1 : 0;
   }
   private emit(sim: SimPin): void {
-    const change = { pin: sim.options.pin, level: sim.level, time: this.clock(), mode: sim.options.mode };
-    this.lastEmitted.set(change.pin, change.level);
+    const change = { pin: sim.options.pin, level: sim.level, time: this.clock(), mode: sim.options.mode, pull: sim.options.pull };
+    this.lastEmitted.set(change.pin, { level: change.level, mode: change.mode, pull: change.pull });
     this.history.push(change);
     // A failing view must not turn a pin write into an exception.
     for (const l of this.listeners) {

@@ -1,19 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
-import "./aliases";
-import { getHost, newEventLoop, setHost, type Loop } from "../../modules/asyncio";
-import { setDigitalPort } from "../../modules/machine/port";
-import { VirtualHost } from "../virtual";
-import { SimulatedBoard } from "./board";
-import { NodeHost } from "./index";
-import { installNodeNet } from "./net";
+import type { Loop } from "../../modules/asyncio";
+import type { VirtualHost } from "../virtual";
+import { setUpAppBoard, type AppClockHost } from "./appboard";
+import type { SimulatedBoard } from "./board";
+import { FeedHub, type BoardEvent } from "./feed";
 import { toVcd } from "./vcd";
 import { BoardView } from "./view";
+
+export { startApp, type BoardRun, type EndEvent, type StartOptions } from "./thread";
 
 export interface RunOptions {
   /** The app module (a .ts file that builds its tasks and starts the loop). */
   entry: string;
-  /** Seconds to run; undefined: until Ctrl-C or until the app ends. */
+  /** Seconds to run; undefined: until stop(). */
   duration?: number;
   /** Write every pin change here as a Value Change Dump. */
   vcd?: string;
@@ -27,34 +27,35 @@ export interface RunOptions {
 export interface Run {
   board: SimulatedBoard;
   loop: Loop;
-  host: NodeHost | VirtualHost;
+  host: AppClockHost | VirtualHost;
+  /** What views see: the same events as a run in its own thread (startApp). */
+  feed: FeedHub;
   /** Settles when the run is over (duration elapsed or stop()). */
   finished: Promise<void>;
-  /** ms since the app started, on the run's clock. */
+  /** ms since the app started, on the run's clock (the app's ticksMs()). */
   elapsed(): number;
   stop(): void;
 }
 
-/** Runs an app on the simulated board, with the Node host or virtual time. */
+/**
+ * Runs an app in this thread on the simulated board, with the app's clock
+ * on the Node host or with virtual time. Tests script it (host.at(),
+ * board.drive()); `npm start` uses startApp(), whose thread can be
+ * terminated when a task never yields.
+ */
 export function runApp(options: RunOptions): Run {
-  installNodeNet();
-  const host = options.virtual ? new VirtualHost() : new NodeHost();
-  const previousHost = getHost();
-  setHost(host);
-  const loop = newEventLoop();
-  // The board's clock starts with the app (the Node host's clock starts with the process).
-  const origin = host.now();
-  const board = new SimulatedBoard(() => host.now() - origin);
-  const previousPort = setDigitalPort(board);
+  if (options.virtual && options.duration === undefined) throw new Error("runApp: virtual time needs a duration");
+  let feed!: FeedHub;
+  const { host, loop, board, restore } = setUpAppBoard({ virtual: !!options.virtual, emit: (e: BoardEvent) => feed.push(e) });
+  feed = new FeedHub((pin, level) => {
+    board.driveInput(pin, level);
+  });
   const out = options.out ?? process.stdout;
-  const view = options.view === false ? null : new BoardView(board, out);
-  // print() goes to the board view (above the LEDs on a terminal), else to the output.
-  const printLine = (line: string): void => {
-    if (view) view.print(line);
-    else out.write(`${line}\n`);
-  };
-  if (host instanceof VirtualHost) host.onPrint = printLine;
-  else host.print = printLine;
+  const view = options.view === false ? null : new BoardView(feed, { out });
+  // Without a view, reports still reach a human (the Node host's usual standard error).
+  if (!view) feed.subscribe((e) => {
+    if (e.type === "print" && e.stderr) process.stderr.write(`${e.line}\n`);
+  });
   let settle!: () => void;
   const finished = new Promise<void>((r) => (settle = r));
   let over = false;
@@ -63,24 +64,21 @@ export function runApp(options: RunOptions): Run {
     if (over) return;
     over = true;
     if (timer) clearTimeout(timer);
-    const end = host.now() - origin;
+    const end = host.now();
     loop.halt();
+    feed.push({ type: "end", time: end, reason: options.duration !== undefined && end >= options.duration * 1000 ? "duration" : "stopped" });
     view?.finish();
     if (options.vcd) fs.writeFileSync(options.vcd, toVcd(board.history, { endTime: end }));
-    setHost(previousHost);
-    setDigitalPort(previousPort);
+    restore();
     settle();
   };
   if (options.duration !== undefined) {
     const ms = options.duration * 1000;
-    if (host instanceof VirtualHost) host.at(ms, stop);
+    if ("at" in host) host.at(ms, stop);
     else timer = setTimeout(stop, ms);
   }
   const entry = path.resolve(options.entry);
   delete require.cache[entry];
   require(entry);
-  if (options.duration === undefined && host instanceof VirtualHost) {
-    throw new Error("runApp: virtual time needs a duration");
-  }
-  return { board, loop, host, finished, stop, elapsed: () => host.now() - origin };
+  return { board, loop, host, feed, finished, stop, elapsed: () => host.now() };
 }

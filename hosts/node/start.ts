@@ -1,46 +1,83 @@
 import * as fs from "fs";
 import * as path from "path";
-import { runApp } from "./runner";
+import * as readline from "readline";
+import { InputKeys, type Keypress } from "./keys";
+import { startApp, type EndEvent } from "./thread";
 import { typecheckApp } from "./typecheck";
+import { BoardView } from "./view";
 
 const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual]
 
 Runs an app on a simulated ESP32-like board in this terminal, no Moddable SDK
-needed: each output pin is drawn as an LED (lit ● / unlit ○) with the time.
+needed: each output pin is drawn as an LED (lit ● / unlit ○), each input pin
+with its level and pull, and the time (the app's ticksMs(), in seconds).
 
   app               main (default: ./main.ts, the two-LED blink), an example
-                    name from examples/ (e.g. run-main), or a path to your
+                    name from examples/ (e.g. button-blink), or a path to your
                     own .ts app, from where you typed the command
-  --duration S      stop after S seconds (default: run until Ctrl-C)
+  --duration S      stop after S seconds (default: until q or Ctrl-C, or
+                    until the app is done)
   --vcd FILE        write every pin change to FILE as a Value Change Dump
-                    (open it with GTKWave or PulseView)
+                    (open it with GTKWave or PulseView), however the run ends
   --virtual         run on virtual time: as fast as possible, exact timing
                     (needs --duration)
+  --stall S         a task that keeps the loop S seconds without an await
+                    (default 2) is reported; on virtual time, where the
+                    clock cannot move on without it, the run ends there
   --check           type-check the app first (always done for your own
                     app, given by a path; errors as tsc prints them)
   --no-check        run your app even when it has type errors
   --help            this text
+
+Keys (on a terminal): each input pin gets a letter, shown next to it as [a].
+  a                 taps the input: pressed for 0.1 s, then released (a short
+                    press; two taps within 0.4 s are a double click)
+  A (Shift+a)       presses the input and holds it until the next a or A
+                    (hold it 1 s or more for a long press)
+  q, Ctrl-C         stops the run
+"Pressed" is the level the input's pull makes active: 0 for a pull-up
+(a button to ground), 1 otherwise. A task that never yields (a loop with a
+forgotten await) cannot stop the run: it is terminated at the end and named.
 `;
+
+/** Stop before this: longer timers than Node's (24.8 days) fire at once. */
+const MAX_DURATION_S = 2_000_000;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${HELP}`);
   process.exit(2);
 }
 
-function parse(argv: string[]) {
-  const options: { app?: string; duration?: number; vcd?: string; virtual: boolean; check?: boolean; noCheck?: boolean } = { virtual: false };
+interface Options {
+  app?: string;
+  duration?: number;
+  vcd?: string;
+  virtual: boolean;
+  stall?: number;
+  check?: boolean;
+  noCheck?: boolean;
+}
+
+function seconds(name: string, value: string | undefined): number {
+  const v = Number(value);
+  if (value === undefined || value.trim() === "" || !(v > 0) || !Number.isFinite(v)) fail(`${name} needs a positive number of seconds, got ${value === undefined ? "nothing" : JSON.stringify(value)}`);
+  if (v > MAX_DURATION_S) fail(`${name} is at most ${MAX_DURATION_S} seconds, got ${value}`);
+  return v;
+}
+
+function parse(argv: string[]): Options {
+  const options: Options = { virtual: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") {
       process.stdout.write(HELP);
       process.exit(0);
-    } else if (a === "--duration") {
-      const v = Number(argv[++i]);
-      if (!(v > 0) || !Number.isFinite(v)) fail(`--duration needs a positive number of seconds, got ${JSON.stringify(argv[i])}`);
-      options.duration = v;
-    } else if (a === "--vcd") {
-      if (!argv[i + 1]) fail("--vcd needs a file name");
-      options.vcd = argv[++i];
+    } else if (a === "--duration") options.duration = seconds("--duration", argv[++i]);
+    else if (a === "--stall") options.stall = seconds("--stall", argv[++i]);
+    else if (a === "--vcd") {
+      const file = argv[++i];
+      if (!file || file.startsWith("-")) fail("--vcd needs a file name");
+      options.vcd = file;
     } else if (a === "--virtual") options.virtual = true;
     else if (a === "--check") options.check = true;
     else if (a === "--no-check") options.noCheck = true;
@@ -64,33 +101,114 @@ function exampleApps(root: string): string[] {
   return [...names].sort();
 }
 
-function resolveApp(root: string, app: string | undefined): string {
+function resolveApp(root: string, from: string, app: string | undefined): string {
   if (!app || app === "main") return path.join(root, "main.ts");
-  // npm runs scripts from the package folder; a path is meant from where the user typed (INIT_CWD).
-  const from = process.env.INIT_CWD || process.cwd();
   const candidates = [path.resolve(from, app), path.join(root, "examples", `${app}.ts`), path.join(root, "examples", app, "main.ts")];
   const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
   if (!found) fail(`no app called ${JSON.stringify(app)}; try main, a path to a .ts file, or one of: ${exampleApps(root).join(", ")}`);
   return found;
 }
 
-const options = parse(process.argv.slice(2));
-const root = path.resolve(__dirname, "..", "..");
-const entry = resolveApp(root, options.app);
-// Your own app is type-checked first (main.ts and the examples are, in npm test).
-if (!entry.startsWith(root + path.sep) || options.check) {
-  const errors = typecheckApp(entry, root, process.env.INIT_CWD || process.cwd());
-  if (errors) {
-    process.stderr.write(errors);
-    process.stderr.write(`\n${path.basename(entry)} has type errors; not run (--no-check runs it anyway)\n`);
-    if (!options.noCheck) process.exit(1);
-  }
+/** The VCD goes where the user typed it from; its folder must exist before the run, not fail at its end. */
+function resolveVcd(from: string, file: string): string {
+  const full = path.resolve(from, file);
+  const dir = path.dirname(full);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) fail(`--vcd ${file}: there is no folder ${dir}`);
+  if (fs.existsSync(full) && fs.statSync(full).isDirectory()) fail(`--vcd ${file}: that is a folder`);
+  return full;
 }
-process.stdout.write(`${path.relative(root, entry)} on the simulated board${options.virtual ? " (virtual time)" : ""}; ${options.duration ? `${options.duration} s` : "Ctrl-C to stop"}\n`);
-const run = runApp({ entry, duration: options.duration, vcd: options.vcd, virtual: options.virtual });
-process.on("SIGINT", () => run.stop());
-run.finished.then(() => {
-  const toggles = run.board.history.length;
-  process.stdout.write(`stopped at t=${(run.elapsed() / 1000).toFixed(3)} s after ${toggles} pin changes${options.vcd ? `; wrote ${options.vcd}` : ""}\n`);
-  process.exit(0);
-});
+
+function describeEnd(e: EndEvent, pinChanges: number, vcd: string | undefined, vcdError: string | null): string {
+  const at = `t=${(Math.floor(e.time) / 1000).toFixed(3)} s`;
+  const wrote = vcd ? (vcdError ? `; could not write ${vcd}: ${vcdError}` : `; wrote ${vcd}`) : "";
+  const how = {
+    duration: "stopped",
+    stopped: "stopped",
+    finished: "the app is done",
+    runaway: "terminated",
+    error: "the app failed",
+  }[e.reason];
+  return `${how} at ${at} after ${pinChanges} pin changes${wrote}`;
+}
+
+function describeRunaway(e: EndEvent): string {
+  const who = e.task === null || e.task === undefined ? (e.where && !/\(.*:\d+/.test(e.where) ? e.where : "code outside any task") : e.task ? `task ${e.task}` : "a task made from a started coroutine (unnamed)";
+  const since = e.since !== undefined ? ` since t=${(Math.floor(e.since) / 1000).toFixed(3)} s` : "";
+  const where = e.where && /\(.*:\d+|:\d+:\d+/.test(e.where) ? `\n  stuck at ${e.where}` : "";
+  return `${who} never gave the loop back${since} (a loop without await?): the app was terminated${where}`;
+}
+
+function main(): void {
+  const options = parse(process.argv.slice(2));
+  const root = path.resolve(__dirname, "..", "..");
+  // npm runs scripts from the package folder; paths are meant from where the user typed (INIT_CWD).
+  const from = process.env.INIT_CWD || process.cwd();
+  const entry = resolveApp(root, from, options.app);
+  const vcd = options.vcd === undefined ? undefined : resolveVcd(from, options.vcd);
+  // Your own app is type-checked first (main.ts and the examples are, in npm test).
+  if (!entry.startsWith(root + path.sep) || options.check) {
+    const errors = typecheckApp(entry, root, from);
+    if (errors) {
+      process.stderr.write(errors);
+      if (!options.noCheck) {
+        process.stderr.write(`\n${path.basename(entry)} has type errors; not run (--no-check runs it anyway)\n`);
+        process.exit(1);
+      }
+    }
+  }
+
+  const keysOn = !!process.stdin.isTTY && typeof process.stdin.setRawMode === "function";
+  const length = options.duration ? `${options.duration} s` : "until q or Ctrl-C";
+  const shown = entry.startsWith(root + path.sep) ? path.relative(root, entry) : path.relative(from, entry);
+  process.stdout.write(`${shown.startsWith("..") ? entry : shown} on the simulated board${options.virtual ? " (virtual time)" : ""}; ${length}${keysOn ? "; keys: [a] taps an input, Shift+a holds it" : ""}\n`);
+
+  const run = startApp({ entry, duration: options.duration, virtual: options.virtual, vcd, stallMs: options.stall === undefined ? undefined : options.stall * 1000, from });
+  let view: BoardView | null = null;
+  const keys = keysOn ? new InputKeys(run.feed, () => view?.refresh()) : null;
+  view = new BoardView(run.feed, { out: process.stdout, err: process.stderr, keys });
+
+  let restored = false;
+  const restoreTerminal = (): void => {
+    if (restored) return;
+    restored = true;
+    if (keysOn) {
+      try {
+        process.stdin.setRawMode(false);
+      } catch {
+        // The terminal went away.
+      }
+      process.stdin.pause();
+    }
+    if (process.stdout.isTTY) process.stdout.write("\x1b[?25h");
+  };
+  // However this process ends, the terminal is left as it was found.
+  process.on("exit", restoreTerminal);
+  if (keysOn) {
+    readline.emitKeypressEvents(process.stdin);
+    process.stdin.setRawMode(true);
+    process.stdin.on("keypress", (ch: string | undefined, key: Keypress | undefined) => {
+      try {
+        if (keys!.handle(key, ch) === "quit") run.stop();
+      } catch (e) {
+        process.stderr.write(`key handling failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    });
+    process.stdin.resume();
+  }
+  process.on("SIGINT", () => run.stop());
+  process.on("SIGTERM", () => run.stop());
+  process.on("SIGHUP", () => run.stop());
+
+  void run.finished.then((end) => {
+    keys?.dispose();
+    view!.finish();
+    restoreTerminal();
+    if (end.reason === "runaway") process.stderr.write(`${describeRunaway(end)}\n`);
+    if (end.reason === "error") process.stderr.write(`${end.message ?? "the app failed"}\n`);
+    const pinChanges = run.feed.history.filter((e) => e.type === "pin").length;
+    process.stdout.write(`${describeEnd(end, pinChanges, options.vcd, run.vcdError)}\n`);
+    process.exit(end.reason === "runaway" || end.reason === "error" || run.vcdError ? 1 : 0);
+  });
+}
+
+main();

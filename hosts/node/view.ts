@@ -1,67 +1,242 @@
-import type { PinChange, SimulatedBoard } from "./board";
+import type { BoardEvent, BoardFeed } from "./feed";
+import type { InputKeys } from "./keys";
 
 const COLOURS: [string, string][] = [
   ["green", "\x1b[92m"], ["blue", "\x1b[94m"], ["red", "\x1b[91m"], ["yellow", "\x1b[93m"], ["magenta", "\x1b[95m"], ["cyan", "\x1b[96m"],
 ];
 const RESET = "\x1b[0m";
 const DIM = "\x1b[2m";
+const REVERSE = "\x1b[7m";
+const PULLS = { up: "pull-up", down: "pull-down", none: "no pull" } as const;
+/** A terminal is redrawn at most this often (an app toggling a pin in a tight loop would flood it). */
+const REDRAW_MS = 20;
+
+export interface ViewOptions {
+  /** The board and the app's output (default: standard output). */
+  out?: NodeJS.WritableStream & { columns?: number; isTTY?: boolean };
+  /** Reports and the runner's notes (default: out). */
+  err?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Draw in place (default: out.isTTY); otherwise one line per change. */
+  tty?: boolean;
+  /** Labels the inputs with their keys, and shows which the keyboard holds down. */
+  keys?: InputKeys | null;
+}
+
+interface PinState {
+  level: 0 | 1;
+  mode: "input" | "output" | "open-drain";
+  pull: "none" | "up" | "down";
+}
 
 /**
- * Draws the board in the terminal: one LED per output pin, lit or unlit,
- * with the time. On a TTY the line is redrawn in place; otherwise (CI, a
- * pipe) each change is printed on its own line.
+ * Draws a run's board in the terminal. On a terminal (tty) the board is the
+ * last rows of the screen, redrawn in place: the time, one LED per output
+ * (lit ● / unlit ○) and each input with its key, level and pull, folded to
+ * the terminal's width; the app's lines are written above it. Otherwise (CI,
+ * a pipe) each change is a line of its own.
  */
 export class BoardView {
+  private readonly out: NonNullable<ViewOptions["out"]>;
+  private readonly err: NonNullable<ViewOptions["err"]>;
+  private readonly tty: boolean;
+  private readonly keys: InputKeys | null;
+  private readonly pins = new Map<number, PinState>();
+  /** Outputs and inputs, each in the order they were first opened. */
   private readonly outputs: number[] = [];
-  private readonly names = new Map<number, [string, string]>();
-  private drawn = false;
+  private readonly inputs: number[] = [];
+  private readonly colours = new Map<number, [string, string]>();
+  private time = 0;
+  /** Rows of the board on screen now (the cursor is at the end of the last). */
+  private rows = 0;
+  private lastDraw = -Infinity;
+  private pending: ReturnType<typeof setTimeout> | null = null;
+  private finished = false;
+  private cursorHidden = false;
+  private readonly unsubscribe: () => void;
+  private readonly onResize = (): void => this.draw();
 
-  constructor(private readonly board: SimulatedBoard, private readonly out: NodeJS.WriteStream = process.stdout, private readonly tty = !!out.isTTY) {
-    board.onChange((c) => this.changed(c));
+  constructor(feed: BoardFeed, options: ViewOptions = {}) {
+    this.out = options.out ?? process.stdout;
+    this.err = options.err ?? this.out;
+    this.tty = options.tty ?? !!this.out.isTTY;
+    this.keys = options.keys ?? null;
+    if (this.tty) this.out.on?.("resize", this.onResize);
+    this.unsubscribe = feed.subscribe((e) => this.event(e));
   }
 
-  private changed(c: PinChange): void {
-    if (c.mode === "input") {
-      if (!this.tty) this.out.write(`${seconds(c.time)}  GPIO${c.pin} input ${c.level ? "high" : "low"}\n`);
+  /** The keyboard changed what it holds down. */
+  refresh(): void {
+    if (this.tty && !this.finished) this.draw();
+  }
+
+  /** A line from the runner (not the app), above the board. */
+  note(text: string): void {
+    for (const line of text.split("\n")) this.above(line, this.err);
+  }
+
+  /** Draws what is pending and leaves the cursor on a fresh line below the board. */
+  finish(): void {
+    if (this.finished) return;
+    if (this.pending) this.draw();
+    this.finished = true;
+    this.unsubscribe();
+    if (this.tty) {
+      this.out.removeListener?.("resize", this.onResize);
+      if (this.rows > 0) this.out.write("\n");
+      if (this.cursorHidden) this.out.write("\x1b[?25h");
+      this.cursorHidden = false;
+      this.rows = 0;
+    }
+  }
+
+  private event(e: BoardEvent): void {
+    if (this.finished) return;
+    if (e.type === "end") {
+      this.time = Math.max(this.time, e.time);
+      this.finish();
       return;
     }
-    if (!this.names.has(c.pin)) {
-      this.outputs.push(c.pin);
-      this.names.set(c.pin, COLOURS[(this.outputs.length - 1) % COLOURS.length]);
+    if (e.type === "print") {
+      this.time = Math.max(this.time, e.time);
+      for (const line of e.line.split("\n")) this.above(line, e.stderr ? this.err : this.out);
+      return;
     }
-    if (this.tty) this.redraw(c.time);
+    if (e.type === "stall") {
+      const task = e.task === null ? "the app's own code (outside any task)" : `task ${e.task || "(unnamed)"}`;
+      this.note(`${seconds(e.time)}  ${task} has not given the loop back since t=${(Math.floor(e.since) / 1000).toFixed(3)} s: a loop without await? (q or Ctrl-C stops the run)`);
+      return;
+    }
+    this.time = e.time;
+    const known = this.pins.get(e.pin);
+    this.pins.set(e.pin, { level: e.level, mode: e.mode, pull: e.pull });
+    const list = e.mode === "input" ? this.inputs : this.outputs;
+    if (!list.includes(e.pin)) {
+      // A pin opened again the other way round moves to its new side.
+      const other = e.mode === "input" ? this.outputs : this.inputs;
+      const i = other.indexOf(e.pin);
+      if (i >= 0) other.splice(i, 1);
+      list.push(e.pin);
+    }
+    if (e.mode !== "input" && !this.colours.has(e.pin)) this.colours.set(e.pin, COLOURS[this.colours.size % COLOURS.length]);
+    if (this.tty) this.schedule();
+    else if (e.mode === "input") this.out.write(`${seconds(e.time)}  GPIO${e.pin} input ${e.level ? "high" : "low"}\n`);
+    else if (!known || known.level !== e.level || known.mode !== e.mode) this.out.write(`${seconds(e.time)}  GPIO${e.pin} (${this.colours.get(e.pin)![0]} LED) ${e.level ? "on" : "off"}\n`);
+  }
+
+  /** A line above the board: the board is taken away, the line written, the board drawn again below it. */
+  private above(line: string, stream: NodeJS.WritableStream): void {
+    if (!this.tty || this.rows === 0) {
+      stream.write(`${line}\n`);
+      return;
+    }
+    this.clear();
+    stream.write(`${line}\n`);
+    this.draw();
+  }
+
+  private schedule(): void {
+    if (this.pending) return;
+    const wait = this.lastDraw + REDRAW_MS - performance.now();
+    if (wait <= 0) this.draw();
     else {
-      const [name] = this.names.get(c.pin)!;
-      this.out.write(`${seconds(c.time)}  GPIO${c.pin} (${name} LED) ${c.level ? "on" : "off"}\n`);
+      this.pending = setTimeout(() => this.draw(), wait);
+      this.pending.unref?.();
     }
   }
 
-  private lastTime = 0;
-  private redraw(time: number): void {
-    this.lastTime = time;
-    const leds = this.outputs.map((pin) => {
-      const [name, colour] = this.names.get(pin)!;
-      const lit = this.board.level(pin) === 1;
-      return `${lit ? colour + "●" : DIM + "○"}${RESET} GPIO${pin} ${name.padEnd(7)}`;
-    });
-    this.out.write(`\r\x1b[2K${seconds(time)}  ${leds.join("  ")}`);
-    this.drawn = true;
+  private clear(): void {
+    if (this.rows === 0) return;
+    this.out.write(`\r${this.rows > 1 ? `\x1b[${this.rows - 1}A` : ""}\x1b[J`);
+    this.rows = 0;
   }
 
-  /** One line of the program's output (print()), above the LEDs on a terminal. */
-  print(line: string): void {
-    if (this.tty && this.drawn) {
-      this.out.write(`\r\x1b[2K${line}\n`);
-      this.redraw(this.lastTime);
-    } else this.out.write(`${line}\n`);
+  private draw(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = null;
+    if (this.finished || (this.outputs.length === 0 && this.inputs.length === 0)) return;
+    this.lastDraw = performance.now();
+    const rows = fold([seconds(this.time), ...this.outputs.map((p) => this.led(p)), ...this.inputs.map((p) => this.input(p))], this.width());
+    // The cursor would flicker along the board at every redraw.
+    const hide = this.cursorHidden ? "" : "\x1b[?25l";
+    this.cursorHidden = true;
+    this.clear();
+    this.out.write(hide + rows.join("\n"));
+    this.rows = rows.length;
   }
 
-  /** Leaves the cursor on a fresh line. */
-  finish(): void {
-    if (this.tty && this.drawn) this.out.write("\n");
+  /** Columns a row may fill: one less than the terminal's, so the cursor never wraps to a row of its own. */
+  private width(): number {
+    const columns = this.out.columns;
+    return Math.max(10, (typeof columns === "number" && columns > 0 ? columns : 80) - 1);
+  }
+
+  private led(pin: number): string {
+    const [name, colour] = this.colours.get(pin)!;
+    const lit = this.pins.get(pin)!.level === 1;
+    return `${lit ? colour + "●" : DIM + "○"}${RESET} GPIO${pin} ${name.padEnd(7)}`;
+  }
+
+  private input(pin: number): string {
+    const s = this.pins.get(pin)!;
+    const key = this.keys?.keyFor(pin);
+    let label = "";
+    if (key) {
+      if (this.keys!.isHeld(pin)) label = `${REVERSE}[${key.toUpperCase()}]${RESET} `;
+      else if (this.keys!.isDown(pin)) label = `${REVERSE}[${key}]${RESET} `;
+      else label = `[${key}] `;
+    }
+    return `${label}GPIO${pin} ${s.level ? "high" : "low "} ${PULLS[s.pull]}`;
   }
 }
 
+/** The cells in rows of at most `width` columns, two spaces apart; a cell wider than a row is cut. */
+export function fold(cells: string[], width: number): string[] {
+  const rows: string[] = [];
+  let row = "";
+  let used = 0;
+  for (const cell of cells) {
+    const w = visibleLength(cell);
+    if (used > 0 && used + 2 + w <= width) {
+      row += `  ${cell}`;
+      used += 2 + w;
+      continue;
+    }
+    if (used > 0) rows.push(row);
+    row = w <= width ? cell : cut(cell, width);
+    used = Math.min(w, width);
+  }
+  if (used > 0 || rows.length === 0) rows.push(row);
+  return rows;
+}
+
+const ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+export function visibleLength(s: string): number {
+  return [...s.replace(ESCAPE, "")].length;
+}
+
+/** The first `width` visible characters of s, its escapes kept, colours reset at the end. */
+function cut(s: string, width: number): string {
+  let out = "";
+  let shown = 0;
+  let i = 0;
+  while (i < s.length && shown < width) {
+    ESCAPE.lastIndex = i;
+    const m = ESCAPE.exec(s);
+    if (m && m.index === i) {
+      out += m[0];
+      i += m[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(s.codePointAt(i)!);
+    out += ch;
+    i += ch.length;
+    shown++;
+  }
+  return out + RESET;
+}
+
+/** The board's time: whole ms as ticksMs() counts them (floored), in seconds. */
 function seconds(ms: number): string {
-  return `t=${(ms / 1000).toFixed(3).padStart(8)} s`;
+  return `t=${(Math.floor(ms) / 1000).toFixed(3).padStart(8)} s`;
 }

@@ -1,0 +1,119 @@
+// The app's thread under `npm start`: runs the app on the simulated board
+// and posts what happens to the parent (hosts/node/thread.ts), which owns the
+// views and can terminate this thread when a task never gives the loop back.
+import * as path from "path";
+import { parentPort, workerData } from "worker_threads";
+import { formatError, getEventLoop, type Loop } from "../../modules/asyncio";
+import { setUpAppBoard } from "./appboard";
+import type { BoardEvent } from "./feed";
+import { StepWriter } from "./stepslot";
+import { VirtualHost } from "../virtual";
+
+export interface WorkerData {
+  entry: string;
+  virtual: boolean;
+  /** ms; undefined: until stopped or until the app is done. */
+  durationMs?: number;
+  memory: SharedArrayBuffer;
+}
+/** Parent to worker. */
+export type ToWorker = { type: "drive"; pin: number; level: 0 | 1 | null } | { type: "stop"; reason: "stopped" | "duration" };
+/** Worker to parent: the board's events, and when the app's clock started (ms since the epoch, as performance.timeOrigin + now()). */
+export type FromWorker = BoardEvent | { type: "started"; epoch: number };
+
+const HEARTBEAT_MS = 50;
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+const { host, loop, board } = setUpAppBoard({ virtual: data.virtual, emit: post });
+const steps = new StepWriter(data.memory, () => host.now());
+
+// The loop the app runs on may be one it makes itself (newEventLoop()): every
+// loop asks this host for its turns, so each is watched as it first does.
+let watched: Loop | null = null;
+const watchCurrentLoop = (): void => {
+  const current = getEventLoop();
+  if (current === watched) return;
+  watched = current;
+  steps.watch(current);
+};
+watchCurrentLoop();
+const arm = host.arm.bind(host);
+host.arm = (delayMs, tick) => {
+  watchCurrentLoop();
+  arm(delayMs, tick);
+};
+const next = (host as { next?: (tick: () => void) => void }).next;
+if (next) {
+  (host as { next?: (tick: () => void) => void }).next = (tick) => {
+    watchCurrentLoop();
+    next.call(host, tick);
+  };
+}
+
+setInterval(() => steps.beat(), HEARTBEAT_MS).unref();
+
+let over = false;
+function end(reason: "duration" | "finished" | "stopped" | "error", message?: string): void {
+  if (over) return;
+  over = true;
+  try {
+    loop.halt();
+  } catch {
+    // The app's own loop may be another one; the parent terminates this thread anyway.
+  }
+  const e: BoardEvent = { type: "end", time: host.now(), reason };
+  if (message !== undefined) e.message = message;
+  post(e);
+}
+
+port.on("message", (m: ToWorker) => {
+  if (over) return;
+  if (m.type === "stop") end(m.reason);
+  else if (m.type === "drive") {
+    // An edge runs the pin's interrupt handler right here: if that never returns, it is what the parent reports.
+    steps.context(`the GPIO${m.pin} interrupt handler`);
+    try {
+      board.driveInput(m.pin, m.level);
+    } catch (e) {
+      getEventLoop().callExceptionHandler({ message: `Exception driving GPIO${m.pin} from the board view`, exception: e, future: null });
+    }
+    steps.step(getEventLoop().current);
+    if (waitingForInput) {
+      // The press may have let the app finish: see beforeExit below.
+      waitingForInput = false;
+      port.unref();
+    }
+  }
+});
+// The app decides how long this thread lives: its timers and sockets, or the
+// duration. With none left, the app is done (its loop stopped), or its loop
+// still runs and waits for an input, as a board waits for its button: then
+// the thread waits for the next drive (or stop) from the parent.
+let waitingForInput = false;
+port.unref();
+process.on("beforeExit", () => {
+  if (over) return;
+  if (getEventLoop().isRunning()) {
+    waitingForInput = true;
+    port.ref();
+  } else end("finished");
+});
+
+if (data.durationMs !== undefined) {
+  const ms = data.durationMs;
+  if (host instanceof VirtualHost) host.at(ms, () => end("duration"));
+  else setTimeout(() => end("duration"), ms);
+}
+
+const entry = path.resolve(data.entry);
+steps.context("the app's top-level code");
+post({ type: "started", epoch: performance.timeOrigin + performance.now() - host.now() });
+try {
+  require(entry);
+} catch (e) {
+  end("error", formatError(e));
+}
+steps.step(getEventLoop().current);

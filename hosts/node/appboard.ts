@@ -1,0 +1,74 @@
+import "./aliases";
+import { getHost, newEventLoop, setHost, type Loop } from "../../modules/asyncio";
+import { setDigitalPort } from "../../modules/machine/port";
+import { VirtualHost } from "../virtual";
+import { SimulatedBoard } from "./board";
+import type { BoardEvent } from "./feed";
+import { NodeHost } from "./index";
+import { installNodeNet } from "./net";
+
+/**
+ * The Node host with the app's clock: now() counts from when the app
+ * started, so that the board's times and the app's ticksMs() agree (the
+ * plain Node host counts from when the process or worker started).
+ */
+export class AppClockHost extends NodeHost {
+  private readonly origin: number;
+  /** Where reports go instead of standard error (the board's feed). */
+  onReport: ((text: string) => void) | null = null;
+  constructor() {
+    super();
+    this.origin = super.now();
+  }
+  override now(): number {
+    return super.now() - this.origin;
+  }
+  override report(text: string): void {
+    if (this.onReport) this.onReport(text);
+    else super.report(text);
+  }
+}
+
+export interface AppBoard {
+  host: AppClockHost | VirtualHost;
+  loop: Loop;
+  board: SimulatedBoard;
+  /** Puts back the host and the digital port that were there before. */
+  restore(): void;
+}
+
+/**
+ * Makes the host (the app's clock, or virtual time), a fresh loop and the
+ * simulated board an app runs on, and reports what happens on it as feed
+ * events: pin changes, printed lines, and (on real time) reports. A virtual
+ * host keeps its reports (host.reports) and also prints to `printed`.
+ */
+export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent) => void }): AppBoard {
+  installNodeNet();
+  const host = options.virtual ? new VirtualHost() : new AppClockHost();
+  const previousHost = getHost();
+  setHost(host);
+  const loop = newEventLoop();
+  const clock = (): number => host.now();
+  const board = new SimulatedBoard(clock);
+  const previousPort = setDigitalPort(board);
+  const emit = options.emit;
+  board.onChange((c) => emit({ type: "pin", pin: c.pin, level: c.level, time: c.time, mode: c.mode, pull: c.pull }));
+  const printLine = (line: string): void => emit({ type: "print", line, time: clock() });
+  if (host instanceof VirtualHost) host.onPrint = printLine;
+  else {
+    host.print = printLine;
+    host.onReport = (text) => {
+      for (const line of text.replace(/\n$/, "").split("\n")) emit({ type: "print", line, time: clock(), stderr: true });
+    };
+  }
+  return {
+    host,
+    loop,
+    board,
+    restore: () => {
+      setHost(previousHost);
+      setDigitalPort(previousPort);
+    },
+  };
+}
