@@ -29,7 +29,6 @@ describe("attack: results of user callbacks", () => {
   it("an async exception handler that fails leaves no unhandled rejection", async () => {
     const seen = await unhandledDuring(() => onVirtualTime(async (_host, loop: Loop) => {
       await asyncio.run(async () => {
-        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the case under test: an async handler
         loop.setExceptionHandler(async () => { throw new Error("handler failed"); });
         asyncio.createTask(async () => { throw new Error("x"); });
         await asyncio.sleep(0.1);

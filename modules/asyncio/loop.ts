@@ -14,7 +14,8 @@ export interface ExceptionContext {
   exception: unknown;
   future: Task<any> | null;
 }
-export type ExceptionHandler = (loop: Loop, context: ExceptionContext) => void;
+/** An async handler's failure goes to the default handler. */
+export type ExceptionHandler = (loop: Loop, context: ExceptionContext) => unknown;
 
 /** Items in the timer heap: sleeping waiters and internal deadlines (LoopTimer). */
 export interface Sleeper extends Runnable {
@@ -321,6 +322,7 @@ export class Loop implements Scheduler {
         // An async handler: its failure goes to the default handler (not
         // back to this one, which could fail again), never left unhandled.
         if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function") {
+          // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the rejection has its handler here
           Promise.prototype.then.call(Promise.resolve(r), undefined, (e: unknown) => {
             this.defaultExceptionHandler({ message: "Exception in the loop's exception handler", exception: e, future: null });
           });

@@ -190,6 +190,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       // A promise the caller holds (createTask(coro())): the cheap watch
       // would show on it for a moment; a plain then() does not.
       if (p instanceof Waiter) p.awaited ||= this.loop.step;
+      // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the rejection has its handler here
       Promise.prototype.then.call(p, new Proxy(fulfilled, this) as (v: unknown) => void, new Proxy(rejected, this) as (v: unknown) => void);
     }
   }
@@ -446,6 +447,7 @@ const SPECIES_PROPERTY: PropertyDescriptor = { value: SPECIES, configurable: tru
 function watch(p: Promise<unknown>, task: Task<any>): void {
   Object.defineProperty(p, "constructor", SPECIES_PROPERTY);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the rejection has its handler here
     Promise.prototype.then.call(p, new Proxy(fulfilled, task) as (v: unknown) => void, new Proxy(rejected, task) as (v: unknown) => void);
   } finally {
     delete (p as { constructor?: unknown }).constructor;

@@ -138,6 +138,7 @@ export class Waiter<T = unknown> extends Promise<T> implements Timed, Runnable {
   /** Marks a rejection as handled when nobody awaits this waiter, so the engine never sees an unhandled rejection. */
   silence(): void {
     this.awaited ||= this.loop.step;
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the rejection has its handler here
     Promise.prototype.then.call(this, undefined, ignore);
   }
 }

@@ -101,6 +101,17 @@ export class FakeModdable {
     return this.sources.length;
   }
 
+  /** As if the app had made n timers before (lin: the 16-bit timer id moves on). */
+  timersMadeBefore(n: number): void {
+    this.gTimerID = ((this.gTimerID + n) << 16) >> 16;
+  }
+
+  /** How many scheduled timers (mc) or GLib sources (lin) come due within `ms` from now. */
+  dueWithin(ms: number): number {
+    if (this.flavor === "mc") return this.timers.filter((t) => !t.unscheduled && t.triggerTime - this.time <= ms).length;
+    return this.sources.filter((s) => s.expiration - this.time <= ms).length;
+  }
+
   /** Timer records the SDK still holds (cleared timers are freed after their callback returns). */
   allocated(): number {
     return this.timers.length;
@@ -152,7 +163,8 @@ export class FakeModdable {
       timer.triggerTime = this.time + first;
       timer.repeatInterval = second;
     } else {
-      timer.id = ++this.gTimerID;
+      // txS2: the id wraps, and the timer whose id is 0 never fires (modTimerExecuteOne drops it).
+      timer.id = this.gTimerID = ((this.gTimerID + 1) << 16) >> 16;
       timer.first = first;
       timer.interval = second;
       timer.gTimer = this.timeoutAdd(first, first === 0 && second === 0 ? G_PRIORITY_HIGH : G_PRIORITY_DEFAULT, timer);
