@@ -92,12 +92,11 @@ export class BoardView {
   private event(e: BoardEvent): void {
     if (this.finished) return;
     if (e.type === "end") {
-      this.time = Math.max(this.time, e.time);
       this.finish();
       return;
     }
     if (e.type === "print") {
-      this.time = Math.max(this.time, e.time);
+      // The board keeps the time of what it shows: a line printed right after a toggle shows that toggle's time.
       for (const line of e.line.split("\n")) this.above(line, e.stderr ? this.err : this.out);
       return;
     }

@@ -41,8 +41,9 @@ export async function whereIsWorker(worker: Worker, options: { timeoutMs: number
           done();
         });
       });
-      session.on("NodeWorker.attachedToWorker", (m: { params: { sessionId: string; workerInfo: { workerId: string } } }) => {
-        if (sessionId !== null || m.params.workerInfo.workerId !== String(worker.threadId)) return;
+      session.on("NodeWorker.attachedToWorker", (m: { params: { sessionId: string; workerInfo: { title?: string } } }) => {
+        // Every worker of the process is attached; the title names the thread ("[worker 3]"), the workerId does not.
+        if (sessionId !== null || !String(m.params.workerInfo.title).startsWith(`[worker ${worker.threadId}]`)) return;
         sessionId = m.params.sessionId;
         send("Debugger.enable");
         send("Debugger.pause");

@@ -1,0 +1,220 @@
+import { expect } from "chai";
+import { FeedHub, type BoardEvent } from "../hosts/node/feed";
+import { INPUT_KEYS, InputKeys, TAP_GAP_MS, TAP_MS } from "../hosts/node/keys";
+import { toVcd } from "../hosts/node/vcd";
+import { fold, visibleLength } from "../hosts/node/view";
+
+const pin = (p: number, level: 0 | 1, time: number, mode: "input" | "output" = "output", pull: "none" | "up" | "down" = "none"): BoardEvent => ({ type: "pin", pin: p, level, time, mode, pull });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("board feed (FeedHub)", () => {
+  it("replays the whole run to a late subscriber, then goes on live; unsubscribe stops it", () => {
+    const hub = new FeedHub(() => {});
+    hub.push(pin(2, 0, 0));
+    hub.push({ type: "print", line: "hello", time: 5 });
+    const seen: string[] = [];
+    const off = hub.subscribe((e) => seen.push(e.type));
+    expect(seen).to.deep.equal(["pin", "print"]);
+    hub.push(pin(2, 1, 10));
+    off();
+    hub.push(pin(2, 0, 20));
+    expect(seen).to.deep.equal(["pin", "print", "pin"]);
+  });
+
+  it("takes nothing after its end, and a subscriber after the end still gets everything, end included", () => {
+    const hub = new FeedHub(() => {});
+    hub.push(pin(2, 1, 0));
+    hub.push({ type: "end", time: 100, reason: "duration" });
+    hub.push(pin(2, 0, 200));
+    const seen: BoardEvent[] = [];
+    hub.subscribe((e) => seen.push(e));
+    expect(seen.map((e) => e.type)).to.deep.equal(["pin", "end"]);
+    expect(hub.isEnded()).to.equal(true);
+  });
+
+  it("a view that throws is reported and neither the run nor the other views notice", () => {
+    const errors: unknown[] = [];
+    const hub = new FeedHub(() => {}, (e) => errors.push(e));
+    const seen: number[] = [];
+    hub.subscribe(() => {
+      throw new Error("broken view");
+    });
+    hub.subscribe((e) => seen.push(e.time));
+    expect(() => hub.push(pin(2, 1, 7))).to.not.throw();
+    expect(seen).to.deep.equal([7]);
+    expect(errors.map(String)).to.deep.equal(["Error: broken view"]);
+  });
+
+  it("drive(): passes 0, 1 and null to the run; a bad pin or level is a TypeError; after the end nothing is driven", () => {
+    const driven: [number, 0 | 1 | null][] = [];
+    const hub = new FeedHub((p, l) => driven.push([p, l]));
+    hub.drive(0, 0);
+    hub.drive(0, null);
+    hub.drive(4, 1);
+    expect(() => hub.drive(0, 2 as 0)).to.throw(TypeError, /0, 1 or null/);
+    expect(() => hub.drive(1.5, 0)).to.throw(TypeError, /pin number/);
+    hub.push({ type: "end", time: 1, reason: "stopped" });
+    hub.drive(0, 0);
+    expect(driven).to.deep.equal([[0, 0], [0, null], [4, 1]]);
+  });
+});
+
+describe("VCD (toVcd)", () => {
+  it("every wire has its value at time 0, even a pin opened later that never changes; later changes follow", () => {
+    const vcd = toVcd([pin(14, 0, 12.3), pin(4, 1, 12.9, "input", "up"), pin(14, 1, 500.25)], { date: "d", endTime: 1000 });
+    const body = vcd.slice(vcd.indexOf("$enddefinitions $end\n") + "$enddefinitions $end\n".length).trim().split("\n");
+    // gpio4 is "!" and gpio14 is '"' (sorted by pin); the initial values in the order the pins opened.
+    expect(vcd).to.include("$var wire 1 ! gpio4 $end").and.include('$var wire 1 " gpio14 $end');
+    expect(body).to.deep.equal(["#0", '0"', "1!", "#500250", '1"', "#1000000"]);
+  });
+
+  it("no pins: a valid empty dump", () => {
+    const vcd = toVcd([], { date: "d", endTime: 10 });
+    expect(vcd).to.include("$enddefinitions $end").and.include("#10000");
+  });
+});
+
+describe("the terminal board's rows (fold)", () => {
+  it("folds cells into rows no wider than the width, two spaces apart, and cuts a cell wider than a row", () => {
+    const cells = ["t=   1.000 s", "\x1b[92m●\x1b[0m GPIO2 green  ", "[a] GPIO0 high pull-up", "x".repeat(50)];
+    const rows = fold(cells, 39);
+    for (const r of rows) expect(visibleLength(r)).to.be.at.most(39);
+    expect(rows.length).to.equal(3);
+    expect(rows[0]).to.equal("t=   1.000 s  \x1b[92m●\x1b[0m GPIO2 green  ");
+    expect(rows[1]).to.equal("[a] GPIO0 high pull-up");
+    expect(rows[2]).to.equal("x".repeat(39) + "\x1b[0m");
+  });
+});
+
+/** A feed whose drives are recorded with their time. */
+function keyFeed(events: BoardEvent[]) {
+  const driven: { pin: number; level: 0 | 1 | null; at: number }[] = [];
+  const hub = new FeedHub((p, l) => driven.push({ pin: p, level: l, at: performance.now() }));
+  for (const e of events) hub.push(e);
+  return { hub, driven };
+}
+
+describe("keys (InputKeys)", () => {
+  it("inputs get the letters in the order they are opened, q excepted; outputs get none", () => {
+    const events: BoardEvent[] = [pin(2, 0, 0)];
+    for (let i = 0; i < 26; i++) events.push(pin(100 + i, 1, 0, "input", "up"));
+    const { hub } = keyFeed(events);
+    const keys = new InputKeys(hub);
+    expect(keys.keyFor(2)).to.equal(undefined);
+    expect(keys.keyFor(100)).to.equal("a");
+    expect(keys.keyFor(115)).to.equal("p");
+    expect(keys.keyFor(116)).to.equal("r"); // the 17th: q is skipped
+    expect(keys.keyFor(124)).to.equal("z");
+    expect(keys.keyFor(125)).to.equal(undefined); // past the 25th
+    expect(INPUT_KEYS).to.not.include("q");
+    keys.dispose();
+  });
+
+  it("a taps: down (the pull's active level) for TAP_MS, then up; pull-down and unpulled inputs go to 1", async () => {
+    const { hub, driven } = keyFeed([pin(0, 1, 0, "input", "up"), pin(5, 0, 0, "input", "down")]);
+    const changes: number[] = [];
+    const keys = new InputKeys(hub, () => changes.push(1));
+    expect(keys.handle({ name: "a", sequence: "a" })).to.equal("input");
+    expect(keys.isDown(0)).to.equal(true);
+    keys.handle({ name: "b", sequence: "b" });
+    await sleep(TAP_MS + 50);
+    expect(driven.map((d) => [d.pin, d.level])).to.deep.equal([[0, 0], [5, 1], [0, null], [5, null]]);
+    const held = driven[2].at - driven[0].at;
+    expect(held).to.be.within(TAP_MS - 5, TAP_MS + 40);
+    expect(keys.isDown(0)).to.equal(false);
+    expect(changes.length).to.be.greaterThan(0);
+    keys.dispose();
+  });
+
+  it("a quick second a waits for the first tap to end and a gap past the debounce, then taps again (a double click)", async () => {
+    const { hub, driven } = keyFeed([pin(0, 1, 0, "input", "up")]);
+    const keys = new InputKeys(hub);
+    keys.handle({ name: "a" });
+    await sleep(30);
+    keys.handle({ name: "a" });
+    await sleep(2 * TAP_MS + TAP_GAP_MS + 80);
+    expect(driven.map((d) => d.level)).to.deep.equal([0, null, 0, null]);
+    const gap = driven[2].at - driven[1].at;
+    expect(gap).to.be.within(TAP_GAP_MS - 5, TAP_GAP_MS + 40);
+    // Second press within a Pushbutton's double-click window (400 ms) of the first.
+    expect(driven[2].at - driven[0].at).to.be.below(400);
+    keys.dispose();
+  });
+
+  it("a key held down (auto-repeat) queues at most two more taps", async () => {
+    const { hub, driven } = keyFeed([pin(0, 1, 0, "input", "up")]);
+    const keys = new InputKeys(hub);
+    for (let i = 0; i < 10; i++) keys.handle({ name: "a" });
+    await sleep(3 * (TAP_MS + TAP_GAP_MS) + 150);
+    expect(driven.filter((d) => d.level === 0).length).to.equal(3);
+    keys.dispose();
+  });
+
+  it("Shift+a holds the input down until the next a or A (a long press); a tap in progress just stays down", async () => {
+    const { hub, driven } = keyFeed([pin(0, 1, 0, "input", "up")]);
+    const keys = new InputKeys(hub);
+    keys.handle({ name: "a", shift: true, sequence: "A" });
+    expect(keys.isHeld(0)).to.equal(true);
+    await sleep(TAP_MS + 50);
+    expect(driven.map((d) => d.level)).to.deep.equal([0]);
+    keys.handle({ name: "a", sequence: "a" }); // ends the hold, no tap
+    expect(driven.map((d) => d.level)).to.deep.equal([0, null]);
+    expect(keys.isHeld(0)).to.equal(false);
+    keys.handle({ name: "a" });
+    await sleep(20);
+    keys.handle({ name: "a", shift: true }); // during the tap: held from here
+    await sleep(TAP_MS + 50);
+    expect(driven.map((d) => d.level)).to.deep.equal([0, null, 0]);
+    keys.handle({ name: "a", shift: true });
+    expect(driven.map((d) => d.level)).to.deep.equal([0, null, 0, null]);
+    keys.dispose();
+  });
+
+  it("q, Ctrl-C and Ctrl-D quit; other keys, Ctrl/Meta chords and keys of no input are ignored", () => {
+    const { hub, driven } = keyFeed([pin(0, 1, 0, "input", "up")]);
+    const keys = new InputKeys(hub);
+    expect(keys.handle({ name: "q" })).to.equal("quit");
+    expect(keys.handle({ name: "q", shift: true })).to.equal("quit");
+    expect(keys.handle({ name: "c", ctrl: true })).to.equal("quit");
+    expect(keys.handle({ name: "d", ctrl: true })).to.equal("quit");
+    expect(keys.handle({ name: "a", ctrl: true })).to.equal("ignored");
+    expect(keys.handle({ name: "a", meta: true })).to.equal("ignored");
+    expect(keys.handle({ name: "z" })).to.equal("ignored");
+    expect(keys.handle(undefined, "?")).to.equal("ignored");
+    expect(keys.handle(undefined)).to.equal("ignored");
+    expect(driven).to.deep.equal([]);
+    keys.dispose();
+  });
+
+  it("dispose() lets go of what the keyboard holds and cancels pending taps", async () => {
+    const { hub, driven } = keyFeed([pin(0, 1, 0, "input", "up"), pin(4, 1, 0, "input", "up")]);
+    const keys = new InputKeys(hub);
+    keys.handle({ name: "a", shift: true });
+    keys.handle({ name: "b" });
+    keys.handle({ name: "b" });
+    keys.dispose();
+    await sleep(2 * TAP_MS + TAP_GAP_MS + 50);
+    expect(driven.map((d) => [d.pin, d.level])).to.deep.equal([[0, 0], [4, 0], [0, null], [4, null]]);
+    expect(keys.handle({ name: "a" })).to.equal("ignored");
+  });
+
+  it("a pin opened again as an output is let go of", () => {
+    const { hub, driven } = keyFeed([pin(0, 1, 0, "input", "up")]);
+    const keys = new InputKeys(hub);
+    keys.handle({ name: "a", shift: true });
+    hub.push(pin(0, 0, 5, "output"));
+    expect(driven.map((d) => d.level)).to.deep.equal([0, null]);
+    expect(keys.isDown(0)).to.equal(false);
+    keys.dispose();
+  });
+
+  it("a drive that fails (the run went away) does not throw into the terminal's key handler", () => {
+    const hub = new FeedHub(() => {
+      throw new Error("worker gone");
+    });
+    hub.push(pin(0, 1, 0, "input", "up"));
+    const keys = new InputKeys(hub);
+    expect(keys.handle({ name: "a", shift: true })).to.equal("input");
+    keys.dispose();
+  });
+});
