@@ -5,8 +5,9 @@ import { InputKeys, type Keypress } from "./keys";
 import { startApp, type EndEvent } from "./thread";
 import { typecheckApp } from "./typecheck";
 import { BoardView } from "./view";
+import { startWebBoard } from "./web/server";
 
-const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual]
+const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual] [--web [--port N]]
 
 Runs an app on a simulated ESP32-like board in this terminal, no Moddable SDK
 needed: each output pin is drawn as an LED (lit ● / unlit ○), each input pin
@@ -24,6 +25,10 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
   --stall S         a task that keeps the loop S seconds without an await
                     (default 2) is reported; on virtual time, where the
                     clock cannot move on without it, the run ends there
+  --web             show the board in a browser too: a page on 127.0.0.1
+                    (its address is printed) with the LEDs, buttons to click
+                    or hold, a timing diagram of every pin, the printed lines
+  --port N          the --web page's port (default: a free one)
   --check           type-check the app first (always done for your own
                     app, given by a path; errors as tsc prints them)
   --no-check        run your app even when it has type errors
@@ -56,6 +61,8 @@ interface Options {
   stall?: number;
   check?: boolean;
   noCheck?: boolean;
+  web?: boolean;
+  port?: number;
 }
 
 function seconds(name: string, value: string | undefined): number {
@@ -81,11 +88,19 @@ function parse(argv: string[]): Options {
     } else if (a === "--virtual") options.virtual = true;
     else if (a === "--check") options.check = true;
     else if (a === "--no-check") options.noCheck = true;
+    else if (a === "--web") options.web = true;
+    else if (a === "--port") {
+      const v = argv[++i];
+      if (v === undefined || !/^\d{1,5}$/.test(v) || Number(v) < 1 || Number(v) > 65535) fail(`--port needs a port number from 1 to 65535, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
+      options.port = Number(v);
+    }
     else if (a.startsWith("-")) fail(`unknown option ${a}`);
     else if (options.app) fail(`one app at a time (got ${options.app} and ${a})`);
     else options.app = a;
   }
   if (options.virtual && options.duration === undefined) fail("--virtual needs --duration");
+  if (options.port !== undefined && !options.web) fail("--port goes with --web");
+  if (options.web && options.virtual) fail("--web shows a run in real time; drop --virtual");
   return options;
 }
 
@@ -166,6 +181,18 @@ function main(): void {
   let view: BoardView | null = null;
   const keys = keysOn ? new InputKeys(run.feed, () => view?.refresh()) : null;
   view = new BoardView(run.feed, { out: process.stdout, err: process.stderr, keys });
+  // --web: the same run in a browser (hosts/node/web/), closed after the run so that the page gets its end.
+  let closeWeb = (): Promise<void> => Promise.resolve();
+  if (options.web) {
+    startWebBoard(run.feed, { port: options.port, title: shown.startsWith("..") ? entry : shown }).then((web) => {
+      closeWeb = () => web.close();
+      view!.note(`the board in your browser: ${web.url}`);
+    }, (e: unknown) => {
+      view!.finish();
+      process.stderr.write(`--web: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    });
+  }
 
   let restored = false;
   const restoreTerminal = (): void => {
@@ -207,7 +234,8 @@ function main(): void {
     if (end.reason === "error") process.stderr.write(`${end.message ?? "the app failed"}\n`);
     const pinChanges = run.feed.history.filter((e) => e.type === "pin").length;
     process.stdout.write(`${describeEnd(end, pinChanges, options.vcd, run.vcdError)}\n`);
-    process.exit(end.reason === "runaway" || end.reason === "error" || run.vcdError ? 1 : 0);
+    const code = end.reason === "runaway" || end.reason === "error" || run.vcdError ? 1 : 0;
+    void closeWeb().then(() => process.exit(code));
   });
 }
 
