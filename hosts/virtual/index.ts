@@ -70,6 +70,11 @@ export class VirtualHost implements Host {
     else if (this.echo) (globalThis as any).console?.log(line);
   }
 
+  /** Models code that computes for `ms` without yielding (a step that blocks the loop): the clock moves on at once. */
+  spend(ms: number): void {
+    this.time += ms;
+  }
+
   /** Runs fn (outside any task) when virtual time reaches `time` ms. */
   at(time: number, fn: () => void): void {
     const s = { time, seq: this.seq++, fn };

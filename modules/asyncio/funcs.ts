@@ -1,6 +1,6 @@
 import { CancelledError, RuntimeError } from "./errors";
 import { within } from "./timeout";
-import { getEventLoop, settledNow, type Coro, type Loop } from "./loop";
+import { getEventLoop, settledNow, type Coro, type Loop, type TaskOptions } from "./loop";
 import { Task } from "./task";
 import { describe } from "./ticks";
 import { checkDuration, secondsToMs } from "./validate";
@@ -9,13 +9,34 @@ import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
 export { sleep, sleepMs } from "./loop";
 
 /** Schedules a coroutine as a task on the current loop; see Loop.createTask. */
-export function createTask<T>(coro: Coro<T>): Task<T> {
-  return getEventLoop().createTask(coro);
+export function createTask<T>(coro: Coro<T>, options?: TaskOptions): Task<T> {
+  return getEventLoop().createTask(coro, options);
 }
 
-/** Runs main until it finishes; resolves with its value or rejects with its error. */
-export function run<T>(main: Coro<T> | Task<T>): Promise<T> {
-  return getEventLoop().runUntilComplete(main);
+/** asyncio.run's options (CPython 3.12's run(main, *, debug=None)). */
+export interface RunOptions {
+  /** Sets the loop's debug mode for this run (Loop.setDebug): slow steps are reported naming their task. */
+  debug?: boolean;
+}
+
+/**
+ * Runs main until it finishes; resolves with its value or rejects with its error.
+ * `{ debug: true }` turns debug mode on for this run (CPython 3.12's run(main, debug=True)).
+ * @throws TypeError when options is not an object or debug not a boolean.
+ */
+export function run<T>(main: Coro<T> | Task<T>, options?: RunOptions): Promise<T> {
+  const loop = getEventLoop();
+  if (options !== undefined) {
+    if (options === null || typeof options !== "object") throw new TypeError(`run: expected options as an object such as { debug: true }, got ${describe(options)}`);
+    if (options.debug !== undefined) {
+      // For this run only, as CPython's run() (which makes a loop per run).
+      const before = loop.getDebug();
+      loop.setDebug(options.debug);
+      const done = loop.runUntilComplete(main);
+      return done.finally(() => loop.setDebug(before));
+    }
+  }
+  return loop.runUntilComplete(main);
 }
 
 /** The task whose code is running; throws outside any task. */

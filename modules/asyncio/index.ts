@@ -35,8 +35,8 @@ export function ticksMs(): number {
 }
 
 export type { Host } from "./host";
-export type { Coro, ExceptionContext, ExceptionHandler } from "./loop";
-export type { GatherOptions } from "./funcs";
+export type { Coro, ExceptionContext, ExceptionHandler, TaskOptions } from "./loop";
+export type { GatherOptions, RunOptions } from "./funcs";
 export type { WaitOptions, ReturnWhen, RaceResult } from "./wait";
 export type { ConnectionCallback } from "./stream";
 export type { NetPort, NetSocket, NetListener, SocketHandlers, ListenHandlers } from "./netport";

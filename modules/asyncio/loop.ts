@@ -17,6 +17,20 @@ export interface ExceptionContext {
 /** An async handler's failure goes to the default handler. */
 export type ExceptionHandler = (loop: Loop, context: ExceptionContext) => unknown;
 
+/** createTask's options (CPython's create_task(coro, name=...)). */
+export interface TaskOptions {
+  /** Shown in reports and by Task.getName(); default: the async function's name. */
+  name?: string;
+}
+
+/** @throws TypeError: options not an object, name not a string. */
+function taskName(fn: string, options: TaskOptions): string | undefined {
+  if (options === null || typeof options !== "object") throw new TypeError(`${fn}: expected options as an object such as { name: "blink" }, got ${describe(options)}`);
+  const name = options.name;
+  if (name !== undefined && typeof name !== "string") throw new TypeError(`${fn}: expected the name as a string, got ${describe(name)}`);
+  return name;
+}
+
 /** Items in the timer heap: sleeping waiters and internal deadlines (LoopTimer). */
 export interface Sleeper extends Runnable {
   deadline: number;
@@ -226,10 +240,10 @@ export class Loop implements Scheduler {
    * the task adopts. @throws TypeError for anything else or a Task;
    * RuntimeError on a closed loop.
    */
-  createTask<T>(coro: Coro<T>): Task<T> {
+  createTask<T>(coro: Coro<T>, options?: TaskOptions): Task<T> {
     if (this.closed) this.checkOpen("createTask");
     if (typeof coro === "function") {
-      const t = new Task<T>(this, coro as () => unknown, coro.name);
+      const t = new Task<T>(this, coro as () => unknown, options === undefined ? coro.name : taskName("createTask", options) ?? coro.name);
       t.next = null;
       if (this.readyTail === null) this.readyHead = t;
       else this.readyTail.next = t;
@@ -239,11 +253,12 @@ export class Loop implements Scheduler {
     }
     if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
     if (coro !== null && typeof coro === "object" && isThenable(coro)) {
-      const t = new Task<T>(this, null, "");
+      const t = new Task<T>(this, null, options === undefined ? "" : taskName("createTask", options) ?? "");
       this.adopt(t, coro);
       t.follow(coro);
       return t;
     }
+    if (options !== undefined) taskName("createTask", options);
     throw new TypeError(`createTask: expected a coroutine (a promise such as blink()) or an async function, got ${describe(coro)}`);
   }
 
@@ -612,9 +627,63 @@ export class Loop implements Scheduler {
     return done;
   }
 
+  // ---- debug mode (CPython's loop.set_debug, slow_callback_duration) ------
+
+  private debug = false;
+  private slowMs = 100;
+  /** When the last step began (ms on the loop's clock); -1: no step to time. */
+  private stepStarted = -1;
+
+  /** Whether debug mode is on (CPython's get_debug). */
+  getDebug(): boolean {
+    return this.debug;
+  }
+  /**
+   * Debug mode (CPython's set_debug): every step that runs longer than
+   * slowCallbackDuration or longer is reported through the exception handler, naming
+   * its task ("Executing <Task blink> took 0.152 seconds"): the task that
+   * blocks the loop. Costs a clock read per turn while on.
+   * @throws TypeError when enabled is not a boolean.
+   */
+  setDebug(enabled: boolean): void {
+    if (typeof enabled !== "boolean") throw new TypeError(`setDebug: expected true or false, got ${describe(enabled)}`);
+    this.debug = enabled;
+    this.stepStarted = -1;
+    this.tick = enabled ? this.debugTick : this.turn;
+  }
+  /**
+   * Seconds a step may run before debug mode reports it (CPython's
+   * slow_callback_duration; default 0.1).
+   * @throws TypeError for a non-number or NaN, RangeError for a negative or infinite value.
+   */
+  get slowCallbackDuration(): number {
+    return this.slowMs / 1000;
+  }
+  set slowCallbackDuration(seconds: number) {
+    checkDuration("slowCallbackDuration", seconds, "seconds");
+    if (seconds < 0) throw new RangeError(`slowCallbackDuration: ${seconds} seconds is negative`);
+    this.slowMs = secondsToMs(seconds);
+  }
+
+  // A step's code runs in the promise jobs after its turn: it is timed
+  // from the start of its turn to the start of the next one, which comes at
+  // once (a step always arms the next turn).
+  private readonly debugTick = (): void => {
+    const now = this.host.now();
+    if (this.stepStarted >= 0 && now - this.stepStarted >= this.slowMs) {
+      const task = this.current;
+      const seconds = ((now - this.stepStarted) / 1000).toFixed(3);
+      this.callExceptionHandler({ message: `Executing ${task === null ? "a loop callback" : safeString(task)} took ${seconds} seconds`, exception: undefined, future: task });
+    }
+    const step = this.step;
+    this.turn();
+    // A turn that ran an entry arms the next one at once; an empty turn does not.
+    this.stepStarted = this.step !== step && this.armedAt === IMMEDIATE ? now : -1;
+  };
+
   /** One host turn: release due sleepers, run one ready entry. */
-  // The host's callback (an arrow: no second call per turn to bind `this`).
-  private readonly tick = (): void => {
+  // An arrow: no second call per turn to bind `this`.
+  private readonly turn = (): void => {
     this.nextPending = false;
     this.armedAt = IDLE;
     if (!this.running) return;
@@ -671,6 +740,8 @@ export class Loop implements Scheduler {
       } else this.host.arm(0, this.tick);
     }
   };
+  /** The host's callback: turn() or, in debug mode, debugTick() (after turn: fields start in order). */
+  private tick: () => void = this.turn;
 
   /**
    * Inexact hosts: whether the last step is still going (its task has

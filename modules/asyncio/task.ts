@@ -1,5 +1,6 @@
 import { CancelledError, RuntimeError, isCancelledError } from "./errors";
 import { PARKED, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
+import { describe } from "./format";
 
 // Task.state: the phase in the low two bits, flags above. One number instead
 // of six booleans: on XS every property is a heap slot, and a program may
@@ -58,9 +59,18 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     if (name) this.taskName = name;
   }
 
-  /** The task's name: the async function's name, or "". */
+  /** The task's name: createTask's { name }, else the async function's name, else "". */
   get name(): string {
     return this.taskName ?? "";
+  }
+  /** CPython's Task.get_name(). */
+  getName(): string {
+    return this.taskName ?? "";
+  }
+  /** CPython's Task.set_name(). @throws TypeError when name is not a string. */
+  setName(name: string): void {
+    if (typeof name !== "string") throw new TypeError(`setName: expected the name as a string, got ${describe(name)}`);
+    this.taskName = name;
   }
 
   done(): boolean {
