@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
@@ -6,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
 import type { BoardEvent, BoardFeed } from "../hosts/node/feed";
-import { runLocal } from "../hosts/node/web/local-feed";
+import { startApp } from "../hosts/node/thread";
 import { startWebBoard, WebBoardError, type WebBoard } from "../hosts/node/web/server";
 
 // The browser board: its server (any HTTP client, always run) and its page
@@ -107,6 +108,22 @@ function openStream(url: string, client?: string) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(got).slice(0, 500)}`);
         await sleep(10);
       }
+    },
+  };
+}
+
+/** An app run as npm start runs it (in a worker thread), with what the tests look at. */
+function runBoard(entry: string, options: { duration?: number } = {}) {
+  const run = startApp({ entry, from: ROOT, graceMs: 300, ...options });
+  const pinEvents = () => run.feed.history.filter((e): e is Extract<BoardEvent, { type: "pin" }> => e.type === "pin");
+  return {
+    feed: run.feed,
+    pinEvents,
+    /** The pin's level as the run last reported it. */
+    level: (pin: number) => pinEvents().filter((e) => e.pin === pin).pop()?.level,
+    async stop() {
+      run.stop();
+      await run.finished;
     },
   };
 }
@@ -271,7 +288,7 @@ describe("web board: the server", function () {
   });
 
   it("browsers that go away mid-request or mid-stream, or send garbage, leave the server and the run going", async () => {
-    const run = runLocal(path.join(ROOT, "main.ts"));
+    const run = runBoard(path.join(ROOT, "main.ts"));
     try {
       const listenersBefore = countListeners(run.feed);
       web = await startWebBoard(run.feed);
@@ -298,11 +315,11 @@ describe("web board: the server", function () {
       s.close();
       await until(() => countListeners(run.feed) === listenersBefore + 1, "the streams to unsubscribe");
       // The run kept going all along, and the server still answers.
-      const changes = run.board.history.length;
-      await until(() => run.board.history.length > changes, "the LEDs to go on blinking", 2000);
+      const changes = run.pinEvents().length;
+      await until(() => run.pinEvents().length > changes, "the LEDs to go on blinking", 2000);
       expect((await request(web.url)).status).to.equal(200);
     } finally {
-      run.stop();
+      await run.stop();
     }
   });
 
@@ -386,6 +403,69 @@ describe("web board: the server", function () {
   });
 });
 
+describe("npm start -- --web", function () {
+  this.timeout(60000);
+  const START = ["-r", "ts-node/register/transpile-only", path.join(ROOT, "hosts", "node", "start.ts")];
+
+  it("prints the page's address, serves the run, and the page gets the run's end before the process exits", async () => {
+    const child = spawn(process.execPath, [...START, "main", "--web", "--duration", "3"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await until(() => /the board in your browser: http:\/\/127\.0\.0\.1:\d+\/\n/.test(stderr), "the address", 30000);
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)![1];
+      expect((await request(url)).body).to.include('<canvas id="diagram"');
+      const s = openStream(url);
+      await s.until(() => s.got.events.some((e) => e.type === "pin" && e.pin === 12), "the LEDs", 10000);
+      expect(s.got.resets[0].title).to.equal("main.ts");
+      expect(await exited).to.equal(0);
+      const last = s.got.events[s.got.events.length - 1];
+      expect(last).to.include({ type: "end", reason: "duration" });
+      expect(stdout).to.match(/stopped at t=3\.\d{3} s after \d+ pin changes/);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("a bad --port, --port without --web, --web with --virtual: exit 2 saying why", () => {
+    const cases: [string[], RegExp][] = [
+      [["--web", "--port", "http"], /^--port needs a port number from 1 to 65535, got "http"/],
+      [["--web", "--port", "65536"], /^--port needs a port number from 1 to 65535, got "65536"/],
+      [["--web", "--port", "0"], /^--port needs a port number from 1 to 65535, got "0"/],
+      [["--web", "--port", "-1"], /^--port needs a port number from 1 to 65535, got "-1"/],
+      [["--web", "--port"], /^--port needs a port number from 1 to 65535, got nothing/],
+      [["--port", "8080"], /^--port goes with --web/],
+      [["--web", "--virtual", "--duration", "1"], /^--web shows a run in real time; drop --virtual/],
+    ];
+    for (const [args, message] of cases) {
+      const r = spawnSync(process.execPath, [...START, ...args], { cwd: ROOT, encoding: "utf8", timeout: 30000 });
+      expect(r.status, args.join(" ")).to.equal(2);
+      expect(r.stderr, args.join(" ")).to.match(message);
+    }
+  });
+
+  it("a port in use: exit 2 saying so", async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [...START, "--web", "--port", String(port), "--duration", "10"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("exit", (status) => resolve({ status, stderr }));
+      });
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.include(`--web: port ${port} on 127.0.0.1 is in use; choose another with --port N, or leave --port out for a free one`);
+    } finally {
+      taken.close();
+    }
+  });
+});
+
 function countListeners(feed: BoardFeed): number {
   return (feed as unknown as { listeners: Set<unknown> }).listeners.size;
 }
@@ -419,9 +499,12 @@ describe("web board: the page, in Chromium", function () {
   });
 
   /** Runs an app in this process, serves its board and opens the page. */
-  async function open(entry: string, viewport = { width: 1100, height: 760 }, options: { hasTouch?: boolean } = {}) {
-    const run = runLocal(entry);
+  async function open(entry: string, viewport = { width: 1100, height: 760 }, options: { hasTouch?: boolean; duration?: number } = {}) {
+    const duration = options.duration;
+    const run = runBoard(entry, { duration });
     stops.push(() => run.stop());
+    // The app's thread compiles it first (seconds, on a busy machine): the tests' timings start when it runs.
+    await until(() => run.pinEvents().length > 0, "the app to open its pins", 20000);
     const web = await startWebBoard(run.feed, { title: path.relative(ROOT, entry) });
     stops.push(() => web.close());
     const page = await newPage(web.url, viewport, options);
@@ -543,7 +626,7 @@ describe("web board: the page, in Chromium", function () {
       const t = await ledTimes();
       return (t[t.length - 1] - t[t.length - 4]) / 3;
     };
-    await until(() => run.board.history.filter((c) => c.pin === 2).length >= 5, "the LED to blink");
+    await until(() => run.pinEvents().filter((c) => c.pin === 2).length >= 5, "the LED to blink");
     expect(await recentHalfPeriod()).to.be.closeTo(500, 60);
 
     // A click as a hand makes one: the debouncer needs the press to last more than 50 ms.
@@ -551,10 +634,10 @@ describe("web board: the page, in Chromium", function () {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     expect(await btn.getAttribute("aria-pressed")).to.equal("true");
-    await until(() => run.board.level(0) === 0, "the press to reach the board");
+    await until(() => run.level(0) === 0, "the press to reach the board");
     await sleep(120);
     await page.mouse.up();
-    await until(() => run.board.level(0) === 1, "the release to reach the board");
+    await until(() => run.level(0) === 1, "the release to reach the board");
     expect(await btn.getAttribute("aria-pressed")).to.equal("false");
     // The release counts once the double-click time (400 ms) has passed; the 500 ms wait under way ends, then 250 ms ones.
     await sleep(1900);
@@ -565,9 +648,9 @@ describe("web board: the page, in Chromium", function () {
     await sleep(1300);
     await page.mouse.up();
     await sleep(300);
-    const stoppedAt = run.board.history.length;
+    const stoppedAt = run.pinEvents().length;
     await sleep(800);
-    expect(run.board.history.slice(stoppedAt).filter((c) => c.pin === 2), "no blinking after the long press").to.deep.equal([]);
+    expect(run.pinEvents().slice(stoppedAt).filter((c) => c.pin === 2), "no blinking after the long press").to.deep.equal([]);
     expect(await levelOf(page, '.led[data-pin="2"]')).to.equal("0");
     // The presses are in the timing diagram too: the button's row went low twice.
     const rows = await readDiagram(page);
@@ -641,7 +724,7 @@ describe("web board: the page, in Chromium", function () {
     expect(await attr("follow")).to.equal("true");
 
     // Scroll back by dragging: the view stays where it was put while the run goes on.
-    await page.waitForFunction(() => window.webBoard.now() > 3000, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => window.webBoard.now() > 3000, undefined, { timeout: 10000 });
     await page.mouse.move(box.x + box.width * 0.5, box.y + 20);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.8, box.y + 20, { steps: 5 });
@@ -697,17 +780,16 @@ describe("web board: the page, in Chromium", function () {
     await page.waitForFunction(() => Number(document.getElementById("diagram")!.dataset.transitions) >= 2, undefined, { timeout: 3000 });
     const rows = await readDiagram(page);
     expect(rows.find((r) => r.pin === 2)!.crossings).to.be.at.least(1);
-    const pressed = run.board.history.length;
+    const pressed = run.pinEvents().length;
     await page.tap('.pin-button[data-pin="0"]');
-    await until(() => run.board.history.slice(pressed).some((c) => c.pin === 0 && c.level === 0), "the tap to press GPIO0");
-    await until(() => run.board.level(0) === 1, "the tap to release GPIO0");
+    await until(() => run.pinEvents().slice(pressed).some((c) => c.pin === 0 && c.level === 0), "the tap to press GPIO0");
+    await until(() => run.level(0) === 1, "the tap to release GPIO0");
     await shoot(page, "narrow");
   });
 
   it("says when the run ends, stops its clock, and when the server goes away", async () => {
-    const { page, run, web } = await open(path.join(ROOT, "main.ts"));
+    const { page, web } = await open(path.join(ROOT, "main.ts"), undefined, { duration: 2 });
     await page.waitForSelector('.led[data-pin="14"]');
-    run.stop("duration");
     await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "ended");
     expect(await page.textContent("#status")).to.match(/^run ended at t = \d+\.\d{3} s: its duration elapsed$/);
     const clock = await page.textContent("#clock");
