@@ -157,7 +157,7 @@ describe("web board: the server", function () {
       expect(r.headers["content-type"]).to.include(type);
       expect(r.body).to.equal(fs.readFileSync(path.join(ROOT, "hosts", "node", "web", file.slice(1)), "utf8"));
     }
-    for (const p of ["/server.ts", "/local-feed.ts", "/../feed.ts", "/%2e%2e/feed.ts", "/index.html/", "/nothing"]) {
+    for (const p of ["/server.ts", "/__proto__", "/constructor", "/../feed.ts", "/%2e%2e/feed.ts", "/index.html/", "/nothing"]) {
       expect((await request(web.url, { path: p })).status, p).to.equal(404);
     }
     expect((await request(web.url, { method: "POST" })).status).to.equal(405);

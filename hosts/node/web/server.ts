@@ -36,11 +36,12 @@ export class WebBoardError extends Error {
 }
 Object.defineProperty(WebBoardError.prototype, "name", { value: "WebBoardError" });
 
-const STATIC: Record<string, [file: string, type: string]> = {
-  "/": ["index.html", "text/html; charset=utf-8"],
-  "/board.js": ["board.js", "text/javascript; charset=utf-8"],
-  "/board.css": ["board.css", "text/css; charset=utf-8"],
-};
+/** The only files served, by URL path: nothing else of the folder (or above it) is reachable. */
+const STATIC = new Map<string, [file: string, type: string]>([
+  ["/", ["index.html", "text/html; charset=utf-8"]],
+  ["/board.js", ["board.js", "text/javascript; charset=utf-8"]],
+  ["/board.css", ["board.css", "text/css; charset=utf-8"]],
+]);
 // Printed lines are the app's text: the page only ever sets textContent, and
 // the policy makes sure nothing else could run even if that slipped.
 const SECURITY_HEADERS = {
@@ -74,7 +75,7 @@ export async function startWebBoard(feed: BoardFeed, options: WebBoardOptions = 
   const stallMs = options.limits?.stallMs ?? 10_000;
   const title = options.title ?? "";
   const files = new Map<string, Buffer>();
-  for (const [file] of Object.values(STATIC)) files.set(file, fs.readFileSync(path.join(__dirname, file)));
+  for (const [file] of STATIC.values()) files.set(file, fs.readFileSync(path.join(__dirname, file)));
 
   // What a POST may drive: the pins the app has open as inputs, and nothing once the run is over.
   const inputs = new Set<number>();
@@ -128,7 +129,7 @@ export async function startWebBoard(feed: BoardFeed, options: WebBoardOptions = 
     } catch {
       return reply(res, 400, "bad URL");
     }
-    const file = STATIC[url.pathname];
+    const file = STATIC.get(url.pathname);
     if (file) {
       if (req.method !== "GET" && req.method !== "HEAD") return reply(res, 405, "GET only", { allow: "GET, HEAD" });
       const body = files.get(file[0])!;
