@@ -4,7 +4,7 @@ import { INPUT_KEYS, InputKeys, TAP_GAP_MS, TAP_MS } from "../hosts/node/keys";
 import { toVcd } from "../hosts/node/vcd";
 import { fold, visibleLength } from "../hosts/node/view";
 
-const pin = (p: number, level: 0 | 1, time: number, mode: "input" | "output" = "output", pull: "none" | "up" | "down" = "none"): BoardEvent => ({ type: "pin", pin: p, level, time, mode, pull });
+const pin = (p: number, level: 0 | 1, time: number, mode: "input" | "output" = "output", pull: "none" | "up" | "down" = "none"): Extract<BoardEvent, { type: "pin" }> => ({ type: "pin", pin: p, level, time, mode, pull });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("board feed (FeedHub)", () => {

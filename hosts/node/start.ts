@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
-import { InputKeys, type Keypress } from "./keys";
-import { startApp, type EndEvent } from "./thread";
-import { typecheckApp } from "./typecheck";
-import { BoardView } from "./view";
+import type { Keypress } from "./keys";
+import type { EndEvent } from "./thread";
+// The runner, the views and the type checker (TypeScript itself) are loaded
+// once the options are known to be good: a typo is answered at once.
 import { startWebBoard } from "./web/server";
 
 const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual] [--web [--port N]]
@@ -162,6 +162,7 @@ function main(): void {
   const vcd = options.vcd === undefined ? undefined : resolveVcd(from, options.vcd);
   // Your own app is type-checked first (main.ts and the examples are, in npm test).
   if (!entry.startsWith(root + path.sep) || options.check) {
+    const { typecheckApp } = require("./typecheck") as typeof import("./typecheck");
     const errors = typecheckApp(entry, root, from);
     if (errors) {
       process.stderr.write(errors);
@@ -172,13 +173,16 @@ function main(): void {
     }
   }
 
+  const { startApp } = require("./thread") as typeof import("./thread");
+  const { InputKeys } = require("./keys") as typeof import("./keys");
+  const { BoardView } = require("./view") as typeof import("./view");
   const keysOn = !!process.stdin.isTTY && typeof process.stdin.setRawMode === "function";
   const length = options.duration ? `${options.duration} s` : "until q or Ctrl-C";
   const shown = entry.startsWith(root + path.sep) ? path.relative(root, entry) : path.relative(from, entry);
   process.stdout.write(`${shown.startsWith("..") ? entry : shown} on the simulated board${options.virtual ? " (virtual time)" : ""}; ${length}${keysOn ? "; keys: [a] taps an input, Shift+a holds it" : ""}\n`);
 
   const run = startApp({ entry, duration: options.duration, virtual: options.virtual, vcd, stallMs: options.stall === undefined ? undefined : options.stall * 1000, from });
-  let view: BoardView | null = null;
+  let view: import("./view").BoardView | null = null;
   const keys = keysOn ? new InputKeys(run.feed, () => view?.refresh()) : null;
   view = new BoardView(run.feed, { out: process.stdout, err: process.stderr, keys });
   // --web: the same run in a browser (hosts/node/web/), closed after the run so that the page gets its end.

@@ -11,11 +11,20 @@ const PULLS = { up: "pull-up", down: "pull-down", none: "no pull" } as const;
 /** A terminal is redrawn at most this often (an app toggling a pin in a tight loop would flood it). */
 const REDRAW_MS = 20;
 
+/** What the view writes to: a terminal (process.stdout), a pipe, or a test's capture. */
+export interface ViewOutput {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  on?(event: "resize", listener: () => void): unknown;
+  removeListener?(event: "resize", listener: () => void): unknown;
+}
+
 export interface ViewOptions {
   /** The board and the app's output (default: standard output). */
-  out?: NodeJS.WritableStream & { columns?: number; isTTY?: boolean };
+  out?: ViewOutput;
   /** Reports and the runner's notes (default: out). */
-  err?: NodeJS.WritableStream & { isTTY?: boolean };
+  err?: ViewOutput;
   /** Draw in place (default: out.isTTY); otherwise one line per change. */
   tty?: boolean;
   /** Labels the inputs with their keys, and shows which the keyboard holds down. */
@@ -123,7 +132,7 @@ export class BoardView {
   }
 
   /** A line above the board: the board is taken away, the line written, the board drawn again below it. */
-  private above(line: string, stream: NodeJS.WritableStream): void {
+  private above(line: string, stream: ViewOutput): void {
     if (!this.tty || this.rows === 0) {
       stream.write(`${line}\n`);
       return;
