@@ -27,7 +27,8 @@ const port = parentPort!;
 const data = workerData as WorkerData;
 const post = (m: FromWorker): void => port.postMessage(m);
 
-const { host, loop, board } = setUpAppBoard({ virtual: data.virtual, emit: post });
+// The parent keeps the run's record (its feed): a second one here would only grow.
+const { host, loop, board } = setUpAppBoard({ virtual: data.virtual, emit: post, keepHistory: false });
 const steps = new StepWriter(data.memory, () => host.now());
 
 // The loop the app runs on may be one it makes itself (newEventLoop()): every

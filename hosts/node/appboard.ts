@@ -43,14 +43,14 @@ export interface AppBoard {
  * events: pin changes, printed lines, and (on real time) reports. A virtual
  * host keeps its reports (host.reports) and also prints to `printed`.
  */
-export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent) => void }): AppBoard {
+export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent) => void; keepHistory?: boolean }): AppBoard {
   installNodeNet();
   const host = options.virtual ? new VirtualHost() : new AppClockHost();
   const previousHost = getHost();
   setHost(host);
   const loop = newEventLoop();
   const clock = (): number => host.now();
-  const board = new SimulatedBoard(clock);
+  const board = new SimulatedBoard(clock, { keepHistory: options.keepHistory });
   const previousPort = setDigitalPort(board);
   const emit = options.emit;
   board.onChange((c) => emit({ type: "pin", pin: c.pin, level: c.level, time: c.time, mode: c.mode, pull: c.pull }));

@@ -35,12 +35,16 @@ export class SimulatedBoard implements DigitalPort {
   /** What views were last told of each pin: a re-open that changes nothing is not news. */
   private readonly lastEmitted = new Map<number, { level: Level; mode: LineOptions["mode"]; pull: LineOptions["pull"] }>();
   private readonly listeners: ((c: PinChange) => void)[] = [];
-  /** Every change so far, in order. */
+  /** Every change so far, in order (empty with keepHistory false). */
   readonly history: PinChange[] = [];
   private readonly clock: () => number;
 
-  constructor(clock: () => number = () => getEventLoop().now()) {
+  private readonly keepHistory: boolean;
+
+  /** keepHistory: false when a listener keeps the run's record instead (the app's thread under npm start). */
+  constructor(clock: () => number = () => getEventLoop().now(), options: { keepHistory?: boolean } = {}) {
     this.clock = clock;
+    this.keepHistory = options.keepHistory ?? true;
   }
 
   open(options: LineOptions): DigitalLine {
@@ -126,7 +130,7 @@ export class SimulatedBoard implements DigitalPort {
   private emit(sim: SimPin): void {
     const change = { pin: sim.options.pin, level: sim.level, time: this.clock(), mode: sim.options.mode, pull: sim.options.pull };
     this.lastEmitted.set(change.pin, { level: change.level, mode: change.mode, pull: change.pull });
-    this.history.push(change);
+    if (this.keepHistory) this.history.push(change);
     // A failing view must not turn a pin write into an exception.
     for (const l of this.listeners) {
       try {

@@ -226,6 +226,8 @@ function main(): void {
     });
     process.stdin.resume();
   }
+  // Output piped into a program that quit (npm start | head): the run has no one left to show.
+  process.stdout.on("error", () => run.stop());
   process.on("SIGINT", () => run.stop());
   process.on("SIGTERM", () => run.stop());
   process.on("SIGHUP", () => run.stop());

@@ -200,12 +200,17 @@ export function startApp(options: StartOptions): BoardRun {
   async function runaway(): Promise<void> {
     if (ending || locating) return;
     locating = true;
-    const s = steps.read();
     const time = elapsed();
-    const where = await whereIsWorker(worker, { timeoutMs: 1500, root: ROOT, from: options.from ?? process.cwd() });
-    const e: EndEvent = { type: "end", time, reason: "runaway", task: s.task, since: s.since };
-    const place = where ?? s.context;
-    if (place) e.where = place;
+    let e: EndEvent = { type: "end", time, reason: "runaway" };
+    try {
+      const s = steps.read();
+      const where = await whereIsWorker(worker, { timeoutMs: 1500, root: ROOT, from: options.from ?? process.cwd() });
+      e = { type: "end", time, reason: "runaway", task: s.task, since: s.since };
+      const place = where ?? s.context;
+      if (place) e.where = place;
+    } catch {
+      // What ran is unknown: the run still ends.
+    }
     await finish(e);
   }
   let locating = false;
