@@ -3,9 +3,9 @@ import * as path from "path";
 import * as readline from "readline";
 import type { Keypress } from "./keys";
 import type { EndEvent } from "./thread";
-// The runner, the views and the type checker (TypeScript itself) are loaded
-// once the options are known to be good: a typo is answered at once.
-import { startWebBoard } from "./web/server";
+// The runner, the views, the web board and the type checker (TypeScript
+// itself) are loaded once the options are known to be good: a typo is
+// answered at once.
 
 const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual] [--web [--port N]]
 
@@ -188,6 +188,7 @@ function main(): void {
   // --web: the same run in a browser (hosts/node/web/), closed after the run so that the page gets its end.
   let closeWeb = (): Promise<void> => Promise.resolve();
   if (options.web) {
+    const { startWebBoard } = require("./web/server") as typeof import("./web/server");
     startWebBoard(run.feed, { port: options.port, title: shown.startsWith("..") ? entry : shown }).then((web) => {
       closeWeb = () => web.close();
       view!.note(`the board in your browser: ${web.url}`);
