@@ -36,13 +36,14 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
 
 Keys (on a terminal): each input pin gets a letter, shown next to it as [a].
   a                 taps the input: pressed for 0.1 s, then released (a short
-                    press; two taps within 0.4 s are a double click)
+                    press; a a typed quickly, within 0.4 s: a double click)
   A (Shift+a)       presses the input and holds it until the next a or A
-                    (hold it 1 s or more for a long press)
+                    (held 1 s or more: a long press)
   q, Ctrl-C         stops the run
-"Pressed" is the level the input's pull makes active: 0 for a pull-up
-(a button to ground), 1 otherwise. A task that never yields (a loop with a
-forgotten await) cannot stop the run: it is terminated at the end and named.
+(0.4 s and 1 s are a Pushbutton's default times.) "Pressed" is the level the
+input's pull makes active: 0 for a pull-up (a button to ground), 1 otherwise.
+A task that never yields (a loop with a forgotten await) cannot keep the run
+going: at its end (or at q) the task is terminated and named, with its line.
 `;
 
 /** Stop before this: longer timers than Node's (24.8 days) fire at once. */
