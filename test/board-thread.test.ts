@@ -215,6 +215,8 @@ describe("startApp: the app in its own thread", function () {
     const end = await run.finished;
     expect(end.reason).to.equal("duration");
     expect(end.time).to.be.within(500, 600);
+    // The run's clock stops with it.
+    expect(run.elapsed()).to.equal(end.time);
   });
 
   it("an app that throws while loading: the run ends with 'error' and the message", async () => {

@@ -90,7 +90,9 @@ export function startApp(options: StartOptions): BoardRun {
     if (!ending) send({ type: "drive", pin, level });
   });
 
+  let endedAt: number | null = null;
   const elapsed = (): number => {
+    if (endedAt !== null) return endedAt;
     if (options.virtual || startedAt === null) return Math.max(lastTime, options.virtual ? steps.read().since || 0 : 0);
     return performance.now() - startedAt;
   };
@@ -231,6 +233,7 @@ export function startApp(options: StartOptions): BoardRun {
     await Promise.race([Promise.all(drained), new Promise((r) => setTimeout(r, 200))]);
     push(e);
     over = true;
+    endedAt = e.time;
     if (options.vcd) {
       try {
         const changes = feed.history.filter((h): h is Extract<BoardEvent, { type: "pin" }> => h.type === "pin");
