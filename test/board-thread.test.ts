@@ -127,6 +127,19 @@ describe("startApp: the app in its own thread", function () {
     expect(end.where).to.equal("busy (unnamed.ts:4:3)");
   });
 
+  it("an app that makes its own loop (newEventLoop()) has its tasks named too", async () => {
+    const entry = app("ownloop.ts", [
+      'import asyncio from "asyncio";',
+      "const loop = asyncio.newEventLoop();",
+      "async function worker() { await asyncio.sleep(0.1); while (true) {} }",
+      "loop.createTask(worker);",
+      "loop.runForever();",
+    ]);
+    const { run } = start({ entry, duration: 60, virtual: true, stallMs: 400 });
+    const end = await run.finished;
+    expect([end.reason, end.task, end.time]).to.deep.equal(["runaway", "worker", 100]);
+  });
+
   it("stuck in the app's top-level code: stop() terminates it; no task was running", async () => {
     const entry = app("top.ts", ['import { print } from "asyncio";', 'print("loading");', "while (true) {} // top level"]);
     const { run, events } = start({ entry });
