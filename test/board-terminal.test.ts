@@ -226,7 +226,7 @@ describe("the terminal board", function () {
       const found = agreement(out.text, events);
       expect(found.length).to.equal(6);
       for (const f of found) expect([f.board, f.toggle]).to.deep.equal([f.ticks, f.ticks]);
-      expect(found[0].ticks).to.be.within(97, 400);
+      expect(found[0].ticks).to.be.within(97, 600);
     });
 
     it("in this thread (runApp), on real time and on virtual time", async () => {
@@ -246,7 +246,7 @@ describe("the terminal board", function () {
         for (const f of found) expect([f.board, f.toggle], `virtual: ${virtual}`).to.deep.equal([f.ticks, f.ticks]);
         // Both count from when the app started.
         if (virtual) expect(found.map((f) => f.ticks)).to.deep.equal([97, 194, 291, 388, 485, 582]);
-        else expect(found[0].ticks).to.be.within(97, 400);
+        else expect(found[0].ticks).to.be.within(97, 600);
       }
     });
   });
