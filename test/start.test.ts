@@ -149,6 +149,37 @@ describe("npm start -- <app>", function () {
     }
   });
 
+  it("--debug names the task whose step keeps the loop 0.1 s or longer (asyncio's debug mode); without it, nothing is said", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "hog.ts"), [
+        'import asyncio from "asyncio";',
+        "async function hog() {",
+        "  await asyncio.sleep(0.05);",
+        "  const until = Date.now() + 150;",
+        "  while (Date.now() < until); // computes without an await",
+        "  await asyncio.sleep(0.05);",
+        "}",
+        "asyncio.run(async () => {",
+        '  await asyncio.gather([asyncio.createTask(hog, { name: "sensor hog" }), asyncio.createTask(async () => { for (let i = 0; i < 5; i++) await asyncio.sleep(0.02); })]);',
+        "});",
+        "",
+      ].join("\n"));
+      const r = start(["hog.ts", "--debug", "--no-check"], { INIT_CWD: dir });
+      expect(r.status, r.stderr).to.equal(0);
+      const reports = r.stderr.split("\n").filter((l) => l.startsWith("Executing"));
+      expect(reports, r.stderr).to.have.length(1);
+      const m = /^Executing <Task sensor hog> took (\d+\.\d{3}) seconds$/.exec(reports[0]);
+      expect(m, reports[0]).to.not.equal(null);
+      expect(Number(m![1])).to.be.at.least(0.15);
+      const quiet = start(["hog.ts", "--no-check"], { INIT_CWD: dir });
+      expect(quiet.status, quiet.stderr).to.equal(0);
+      expect(quiet.stderr).to.not.include("Executing");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("an app that finishes by itself ends the run (exit 0); its VCD is written", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
     try {

@@ -15,6 +15,8 @@ export interface WorkerData {
   /** ms; undefined: until stopped or until the app is done. */
   durationMs?: number;
   memory: SharedArrayBuffer;
+  /** Loop.setDebug(true) on every loop the app runs. */
+  debug: boolean;
 }
 /** Parent to worker. */
 export type ToWorker = { type: "drive"; pin: number; level: 0 | 1 | null } | { type: "stop"; reason: "stopped" | "duration" };
@@ -39,6 +41,7 @@ const watchCurrentLoop = (): void => {
   if (current === watched) return;
   watched = current;
   steps.watch(current);
+  if (data.debug) current.setDebug(true);
 };
 watchCurrentLoop();
 const arm = host.arm.bind(host);

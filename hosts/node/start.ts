@@ -7,7 +7,7 @@ import type { EndEvent } from "./thread";
 // itself) are loaded once the options are known to be good: a typo is
 // answered at once.
 
-const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual] [--web [--port N]]
+const HELP = `Usage: npm start -- [app] [--duration SECONDS] [--vcd FILE] [--virtual] [--debug] [--web [--port N]]
 
 Runs an app on a simulated ESP32-like board in this terminal, no Moddable SDK
 needed: each output pin is drawn as an LED (lit ● / unlit ○), each input pin
@@ -25,6 +25,9 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
   --stall S         a task that keeps the loop S seconds without an await
                     (default 2) is reported; on virtual time, where the
                     clock cannot move on without it, the run ends there
+  --debug           asyncio's debug mode: every step that keeps the loop
+                    0.1 s or longer is reported, naming its task (the one
+                    that blocks the others; loop.slowCallbackDuration)
   --web             show the board in a browser too: a page on 127.0.0.1
                     (its address is printed) with the LEDs, buttons to click
                     or hold, a timing diagram of every pin, the printed lines
@@ -60,6 +63,7 @@ interface Options {
   vcd?: string;
   virtual: boolean;
   stall?: number;
+  debug?: boolean;
   check?: boolean;
   noCheck?: boolean;
   web?: boolean;
@@ -88,6 +92,7 @@ function parse(argv: string[]): Options {
       options.vcd = file;
     } else if (a === "--virtual") options.virtual = true;
     else if (a === "--check") options.check = true;
+    else if (a === "--debug") options.debug = true;
     else if (a === "--no-check") options.noCheck = true;
     else if (a === "--web") options.web = true;
     else if (a === "--port") {
@@ -182,7 +187,7 @@ function main(): void {
   const shown = entry.startsWith(root + path.sep) ? path.relative(root, entry) : path.relative(from, entry);
   process.stdout.write(`${shown.startsWith("..") ? entry : shown} on the simulated board${options.virtual ? " (virtual time)" : ""}; ${length}${keysOn ? "; keys: [a] taps an input, Shift+a holds it" : ""}\n`);
 
-  const run = startApp({ entry, duration: options.duration, virtual: options.virtual, vcd, stallMs: options.stall === undefined ? undefined : options.stall * 1000, from });
+  const run = startApp({ entry, duration: options.duration, virtual: options.virtual, vcd, stallMs: options.stall === undefined ? undefined : options.stall * 1000, from, debug: options.debug });
   let view: import("./view").BoardView | null = null;
   const keys = keysOn ? new InputKeys(run.feed, () => view?.refresh()) : null;
   view = new BoardView(run.feed, { out: process.stdout, err: process.stderr, keys });

@@ -29,6 +29,8 @@ export interface StartOptions {
   graceMs?: number;
   /** Paths in a runaway's `where` are shown relative to this folder (default: the working folder). */
   from?: string;
+  /** Debug mode on the app's loops (Loop.setDebug): each step of slowCallbackDuration (0.1 s) or longer is reported, naming its task. */
+  debug?: boolean;
 }
 
 export interface BoardRun {
@@ -64,7 +66,7 @@ export function startApp(options: StartOptions): BoardRun {
   const graceMs = options.graceMs ?? 1000;
   const memory = createStepMemory();
   const steps = new StepReader(memory);
-  const data: WorkerData = { entry: path.resolve(options.entry), virtual: !!options.virtual, durationMs, memory };
+  const data: WorkerData = { entry: path.resolve(options.entry), virtual: !!options.virtual, durationMs, memory, debug: !!options.debug };
   const worker = new Worker(bootstrap(), { eval: true, workerData: data, stdout: true, stderr: true, execArgv: [] });
 
   let startedAt: number | null = null; // the app's time origin, on this thread's performance clock
