@@ -122,7 +122,7 @@ describe("debug mode: slow steps name their task", () => {
         expect(() => (loop.slowCallbackDuration = bad as number)).to.throw(type, /slowCallbackDuration/);
       }
       expect(loop.slowCallbackDuration).to.equal(0.1);
-      expect(() => asyncio.run(async () => {}, { debug: 1 as unknown as boolean })).to.throw(TypeError, /setDebug/);
+      expect(() => asyncio.run(async () => {}, { debug: 1 as unknown as boolean })).to.throw(TypeError, /run: expected debug as true or false, got number 1/);
       expect(() => asyncio.run(async () => {}, "debug" as never)).to.throw(TypeError, /run: expected options as an object/);
       expect(loop.isRunning()).to.equal(false);
     });

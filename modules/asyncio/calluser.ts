@@ -5,17 +5,21 @@ import { Task } from "./task";
 /**
  * Calls user code from a host callback or the loop (an irq handler, a button
  * callback, a Barrier action's result) and never throws: what it throws (any
- * value) is reported once through the loop's exception handler with
- * `message`, and undefined is returned. A returned promise (an async
+ * value) is reported once through the loop's exception handler as
+ * "Exception in <what>", and undefined is returned. A returned promise (an async
  * callback) runs on as a task, so its failure is reported like any task's;
  * a returned Task is left as is. Peter Hinch's launch(), made safe. @internal
  */
-export function callUser(loop: Loop, fn: (...args: any[]) => unknown, args: readonly unknown[], message: string): unknown {
+export function callUser(loop: Loop, fn: (...args: any[]) => unknown, args: readonly unknown[], what: string): unknown {
+  // Debug mode times it on its own: a slow handler is named, not billed to the step it interrupted.
+  const started = loop.getDebug() ? loop.now() : -1;
   try {
     return adoptResult(loop, fn(...args));
   } catch (e) {
-    loop.callExceptionHandler({ message, exception: e, future: null });
+    loop.callExceptionHandler({ message: `Exception in ${what}`, exception: e, future: null });
     return undefined;
+  } finally {
+    if (started >= 0) loop.timeCallback(what, started);
   }
 }
 

@@ -26,17 +26,26 @@ export interface RunOptions {
  */
 export function run<T>(main: Coro<T> | Task<T>, options?: RunOptions): Promise<T> {
   const loop = getEventLoop();
+  let debug: unknown;
   if (options !== undefined) {
     if (options === null || typeof options !== "object") throw new TypeError(`run: expected options as an object such as { debug: true }, got ${describe(options)}`);
-    if (options.debug !== undefined) {
-      // For this run only, as CPython's run() (which makes a loop per run).
-      const before = loop.getDebug();
-      loop.setDebug(options.debug);
-      const done = loop.runUntilComplete(main);
-      return done.finally(() => loop.setDebug(before));
-    }
+    debug = options.debug;
+    if (debug !== undefined && typeof debug !== "boolean") throw new TypeError(`run: expected debug as true or false, got ${describe(debug)}`);
   }
-  return loop.runUntilComplete(main);
+  // A running loop refuses the run: its debug mode is not this run's to change.
+  if (debug === undefined || loop.isRunning()) return loop.runUntilComplete(main);
+  // For this run only, as CPython's run() (which makes a loop per run);
+  // set before the run arms its first turn, so that turn is timed too.
+  const before = loop.getDebug();
+  loop.setDebug(debug as boolean);
+  let done: Promise<T>;
+  try {
+    done = loop.runUntilComplete(main);
+  } catch (e) {
+    loop.setDebug(before);
+    throw e;
+  }
+  return done.finally(() => loop.setDebug(before));
 }
 
 /** The task whose code is running; throws outside any task. */

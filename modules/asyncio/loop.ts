@@ -253,9 +253,24 @@ export class Loop implements Scheduler {
     }
     if (isInstance(coro, Task)) throw new TypeError("createTask: already a Task; await it or pass a coroutine");
     if (coro !== null && typeof coro === "object" && isThenable(coro)) {
-      const t = new Task<T>(this, null, options === undefined ? "" : taskName("createTask", options) ?? "");
+      let name = "";
+      let bad: { error: unknown } | null = null;
+      if (options !== undefined) {
+        try {
+          name = taskName("createTask", options) ?? "";
+        } catch (error) {
+          bad = { error };
+        }
+      }
+      const t = new Task<T>(this, null, name);
       this.adopt(t, coro);
       t.follow(coro);
+      if (bad !== null) {
+        // The coroutine has started: like CPython closing it, cancel it, so
+        // that what it parked on is not left for the next createTask to adopt.
+        t.cancel();
+        throw bad.error;
+      }
       return t;
     }
     if (options !== undefined) taskName("createTask", options);
@@ -294,8 +309,9 @@ export class Loop implements Scheduler {
 
   close(): void {
     if (this.running) throw new RuntimeError("can't close a running loop");
+    // Nothing to disarm: a loop that is not running has no turn armed, and
+    // the host may be arming another loop's turns now.
     this.closed = true;
-    this.host.disarm();
   }
   isRunning(): boolean {
     return this.running;
@@ -594,27 +610,35 @@ export class Loop implements Scheduler {
   /** Stops scheduling now; settles runForever(). */
   halt(): void {
     const settle = this.settleRun;
+    const wasRunning = this.running;
+    // The step that ends the run has no next turn to time it (inside a
+    // turn, debugTick times the step before it).
+    if (wasRunning && this.debug && this.stepStarted >= 0 && !this.inTick) {
+      this.timeStep(this.current, this.host.now() - this.stepStarted);
+      this.stepStarted = -1;
+    }
     this.running = false;
     this.mainTask = null;
     this.stopMarker = null;
     this.settleRun = this.failRun = null;
     this.current = null;
     this.armedAt = IDLE;
-    this.host.disarm();
+    // Only a running loop has a turn armed: another loop may own the host's timer now.
+    if (wasRunning) this.host.disarm();
     settle?.(undefined);
   }
 
-  /** newEventLoop() replaced this loop. */
+  /** newEventLoop() replaced this loop (which is not running: newEventLoop refuses then). */
   abandon(): void {
     this.running = false;
     this.closed = true;
-    this.host.disarm();
   }
 
   // ---- the scheduler ---------------------------------------------------
 
   private start(main: Task<any> | null): Promise<unknown> {
     this.running = true;
+    this.stepStarted = -1;
     this.mainTask = main;
     const done = new Promise<unknown>((resolve, reject) => {
       this.settleRun = resolve;
@@ -648,7 +672,9 @@ export class Loop implements Scheduler {
   setDebug(enabled: boolean): void {
     if (typeof enabled !== "boolean") throw new TypeError(`setDebug: expected true or false, got ${describe(enabled)}`);
     this.debug = enabled;
-    this.stepStarted = -1;
+    // Turned on inside a step: that step is timed from here (the turn
+    // already armed is a plain one; the turns armed after it time themselves).
+    this.stepStarted = enabled && this.running && this.current !== null ? this.host.now() : -1;
     this.tick = enabled ? this.debugTick : this.turn;
   }
   /**
@@ -667,19 +693,42 @@ export class Loop implements Scheduler {
 
   // A step's code runs in the promise jobs after its turn: it is timed
   // from the start of its turn to the start of the next one, which comes at
-  // once (a step always arms the next turn).
+  // once (a step always arms the next turn), or to the end of the run.
   private readonly debugTick = (): void => {
     const now = this.host.now();
-    if (this.stepStarted >= 0 && now - this.stepStarted >= this.slowMs) {
-      const task = this.current;
-      const seconds = ((now - this.stepStarted) / 1000).toFixed(3);
-      this.callExceptionHandler({ message: `Executing ${task === null ? "a loop callback" : safeString(task)} took ${seconds} seconds`, exception: undefined, future: task });
-    }
+    const started = this.stepStarted;
+    const task = this.current;
     const step = this.step;
     this.turn();
+    // An inexact host's turn that found the step still going: keep timing it.
+    if (this.step === step && started >= 0 && this.armedAt === IMMEDIATE) return;
     // A turn that ran an entry arms the next one at once; an empty turn does not.
-    this.stepStarted = this.step !== step && this.armedAt === IMMEDIATE ? now : -1;
+    const ran = this.step !== step && this.armedAt === IMMEDIATE;
+    let next = ran ? now : -1;
+    // (halt() inside a step's jobs timed it already.) After a report the
+    // clock is read again: a slow exception handler is not the next step's time.
+    if (started >= 0 && this.stepStarted === started && this.timeStep(task, now - started) && ran) next = this.host.now();
+    // Turned off meanwhile (by the exception handler, say): nothing more to time.
+    this.stepStarted = this.debug ? next : -1;
   };
+
+  /**
+   * Debug mode: user code the library called from a host callback (an irq
+   * handler, a button callback) since `started` ms: reported by name if slow,
+   * and not counted in the step it interrupted. @internal
+   */
+  timeCallback(what: string, started: number): void {
+    const ms = this.host.now() - started;
+    if (this.stepStarted >= 0) this.stepStarted += ms;
+    if (ms >= this.slowMs) this.callExceptionHandler({ message: `Executing ${what} took ${(ms / 1000).toFixed(3)} seconds`, exception: undefined, future: null });
+  }
+
+  /** Reports a step of task's that ran `ms` if that is slowCallbackDuration or longer; true if it did. */
+  private timeStep(task: Task<any> | null, ms: number): boolean {
+    if (ms < this.slowMs) return false;
+    this.callExceptionHandler({ message: `Executing ${task === null ? "a loop callback" : safeString(task)} took ${(ms / 1000).toFixed(3)} seconds`, exception: undefined, future: task });
+    return true;
+  }
 
   /** One host turn: release due sleepers, run one ready entry. */
   // An arrow: no second call per turn to bind `this`.

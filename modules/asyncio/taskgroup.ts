@@ -1,6 +1,6 @@
 import { cancelSafely } from "./cancel";
 import { CancelledError, RuntimeError, isCancelledError } from "./errors";
-import { getEventLoop, type Coro, type Loop } from "./loop";
+import { getEventLoop, type Coro, type Loop, type TaskOptions } from "./loop";
 import { TaskGroupError } from "./syncerrors";
 import type { Task } from "./task";
 import { checkFunction } from "./validate";
@@ -43,11 +43,11 @@ export class TaskGroup implements WaitHome {
   private waiter: Waiter<void> | null = null;
   private readonly childDone = (t: Task<any>): void => this.ended(t);
 
-  /** Starts a child task; it is awaited by run() and cancelled with the group. */
-  createTask<T>(coro: Coro<T>): Task<T> {
+  /** Starts a child task (options as Loop.createTask's: { name }); it is awaited by run() and cancelled with the group. */
+  createTask<T>(coro: Coro<T>, options?: TaskOptions): Task<T> {
     if (this.phase === NEW) throw new RuntimeError("TaskGroup.createTask(): the group is not running (call it inside run())");
     if (this.phase === DONE) throw new RuntimeError("TaskGroup.createTask(): the group has finished");
-    const t = this.loop!.createTask(coro);
+    const t = this.loop!.createTask(coro, options);
     if (this.aborting) {
       // CPython 3.13 closes the coroutine; a started one is cancelled instead.
       cancelSafely(this.loop!, t);
@@ -64,7 +64,8 @@ export class TaskGroup implements WaitHome {
     const loop = getEventLoop();
     this.loop = loop;
     this.phase = ACTIVE;
-    const bodyTask = loop.createTask(() => body(this));
+    // Named after the body function, else after the task running the group.
+    const bodyTask = loop.createTask(() => body(this), { name: body.name || (loop.current?.name ?? "") });
     this.body = bodyTask;
     this.track(bodyTask);
     let cancelled: unknown = null;

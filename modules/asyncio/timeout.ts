@@ -48,7 +48,9 @@ function scoped<T>(ms: number | null, body: () => T | PromiseLike<T>, fn: string
     return Promise.reject(e);
   }
   const loop = getEventLoop();
-  return within(loop, loop.createTask(body) as Task<Awaited<T>>, ms);
+  // An anonymous body is named after the task that set the timeout (the one a report should name).
+  const task = body.name ? loop.createTask(body) : loop.createTask(body, { name: loop.current?.name ?? "" });
+  return within(loop, task as Task<Awaited<T>>, ms);
 }
 
 /**

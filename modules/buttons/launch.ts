@@ -13,7 +13,7 @@ export type Callback = (...args: any[]) => unknown;
  * callback", once, and undefined is returned.
  */
 export function launch(fn: Callback, args: readonly unknown[], what: string): unknown {
-  return callUser(getEventLoop(), fn, args, `Exception in ${what} callback`);
+  return callUser(getEventLoop(), fn, args, `${what} callback`);
 }
 
 /**

@@ -326,7 +326,7 @@ export class Pin {
     const handler = this.handler;
     if (handler !== null && this.handlerTrigger & kind) {
       // An async handler's failure is reported as its task's, never left unhandled.
-      callUser(loop, handler, [this], `Exception in Pin(${this.id}) irq handler`);
+      callUser(loop, handler, [this], `Pin(${this.id}) irq handler`);
     }
     if (this.edgeTrigger & kind) this.edgeWait.fire();
   }
