@@ -27,6 +27,15 @@ describe("conformance scenarios (MicroPython's asyncio tests) on virtual time", 
   }
 });
 
+describe("conformance scenarios on virtual time, with V8's object layout (Host.compactHeap false: plain fields and closures, as on Node's hosts)", () => {
+  for (const s of scenarios) {
+    it(s.name, async () => {
+      const lines = await runScenario(s.run, new VirtualHost({ turnCost: s.turnCost, compactHeap: false }));
+      expect(lines).to.deep.equal(s.expected);
+    });
+  }
+});
+
 describe("conformance scenarios with inexact host turns (a turn fires between promise jobs, as Moddable's timers do)", () => {
   // Each turn is a microtask: it runs after the jobs queued so far, not after
   // the jobs those queue. The loop must wait for the step's task to park.

@@ -43,6 +43,7 @@ const REPEAT_MS = 0x3fffffff;
  */
 export class ModdableHost implements Host {
   readonly exactTurns = false;
+  readonly compactHeap = true;
   private first: Timer | null = null;
   private second: Timer | null = null;
   /** The timer scheduled for the loop's next turn; null when none is. */

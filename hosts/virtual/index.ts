@@ -38,9 +38,13 @@ export class VirtualHost implements Host {
    * `exactTurns: false` with a `turn` that fires between promise jobs (say,
    * a microtask) models Moddable's timers, which run between job generations.
    */
-  constructor(options: { start?: number; turn?: Turn; turnCost?: number; exactTurns?: boolean } = {}) {
+  /** Host.compactHeap: XS's way (the default, on Node too, so the tests cover it) or V8's. */
+  readonly compactHeap: boolean;
+
+  constructor(options: { start?: number; turn?: Turn; turnCost?: number; exactTurns?: boolean; compactHeap?: boolean } = {}) {
     this.time = options.start ?? 0;
     this.exactTurns = options.exactTurns ?? true;
+    this.compactHeap = options.compactHeap ?? true;
     this.turn = options.turn ?? defaultTurn();
     this.turnCost = options.turnCost ?? 0;
   }

@@ -16,6 +16,7 @@ declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;
 const SPIN_MS = 2.5;
 
 export class XsHost implements Host {
+  readonly compactHeap = true;
   /** The loop wants its tick (armed and not disarmed since). */
   private armed = false;
   /** A setImmediate is on its way. */

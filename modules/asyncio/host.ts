@@ -37,6 +37,18 @@ export interface Host {
    * starting the next step. Absent means true (Node's setImmediate, xsnap).
    */
   readonly exactTurns?: boolean;
+  /**
+   * Absent or true: the engine is XS's kind (Moddable, xsnap), whose heap
+   * charges a slot per property and allocates every closure, and the core
+   * keeps its objects small XS's way (a task deletes the field it no longer
+   * needs, and watches its coroutine through proxies of shared functions and
+   * a borrowed species: 14 slots instead of 45; see task.ts). false (Node's
+   * hosts, GlobalTimersHost): on V8 and the like a deleted field turns the
+   * object into a dictionary, and proxies and a promise's own `constructor`
+   * leave the promise fast paths (a task cost 1.8× the time and 450 B more
+   * on Node); plain fields and closures are cheaper there.
+   */
+  readonly compactHeap?: boolean;
 }
 
 type Timers = {
@@ -55,6 +67,8 @@ type Timers = {
  * under Node works with no set-up.
  */
 export class GlobalTimersHost implements Host {
+  /** setTimeout and setImmediate: Node's engine (V8), a browser's. */
+  readonly compactHeap = false;
   private timeout: unknown = undefined;
   private immediate: unknown = undefined;
   private readonly g: Timers;

@@ -175,6 +175,7 @@ export class Loop implements Scheduler {
   private readyTail: Runnable | null = null;
   /** The host's turns may come between promise jobs (Host.exactTurns). */
   private readonly inexact: boolean;
+  readonly compactHeap: boolean;
   /** The host has Host.next: the turn after each step. */
   private readonly hasNext: boolean;
   /** Waiters woken from outside the running step (ThreadSafeFlag); they join `ready` at the next turn, like MicroPython's I/O poll. */
@@ -220,6 +221,7 @@ export class Loop implements Scheduler {
   constructor(host?: Host) {
     this.host = host ?? getHost();
     this.inexact = this.host.exactTurns === false;
+    this.compactHeap = this.host.compactHeap !== false;
     this.hasNext = !this.inexact && typeof this.host.next === "function";
   }
 

@@ -147,7 +147,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     if ((this.state & PHASE) !== QUEUED) return;
     loop.current = this;
     const start = this.slot as () => unknown;
-    delete this.slot;
+    if (loop.compactHeap) delete this.slot;
+    else this.slot = undefined;
     this.state |= RUNNING;
     if (this.state & CANCEL_REQUESTED) {
       this.state &= ~CANCEL_REQUESTED;
@@ -195,9 +196,13 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       return;
     }
     if (p === null) this.finish(r, false);
-    else if (own && Object.isExtensible(p) && !Object.prototype.hasOwnProperty.call(p, "constructor")) watch(p, this);
+    else if (!this.loop.compactHeap) {
+      if (p instanceof Waiter) p.awaited ||= this.loop.step;
+      // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the rejection has its handler here
+      Promise.prototype.then.call(p, (v: unknown) => this.finish(v, false), (e: unknown) => this.finish(e, true));
+    } else if (own && Object.isExtensible(p) && !Object.prototype.hasOwnProperty.call(p, "constructor")) watch(p, this);
     else {
-      // A promise the caller holds (createTask(coro())): the cheap watch
+      // A promise the caller holds (createTask(coro())): the borrowed species
       // would show on it for a moment; a plain then() does not.
       if (p instanceof Waiter) p.awaited ||= this.loop.step;
       // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the rejection has its handler here

@@ -40,6 +40,8 @@ export interface Scheduler {
   current: Task<any> | null;
   /** Counts steps; a waiter's `awaited` is the step in which it was first awaited. */
   readonly step: number;
+  /** Host.compactHeap (XS's kind of engine): how a task keeps its fields and watches its coroutine. */
+  readonly compactHeap: boolean;
   /**
    * A waiter's resolve function is handed over through these (no closure per
    * waiter; on the loop, not in a module variable: Moddable makes a preloaded
