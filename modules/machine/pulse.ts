@@ -1,0 +1,47 @@
+import { getEventLoop } from "../asyncio/loop";
+import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
+
+/**
+ * "The next time it happens" for Encoder.changed(): wait() parks until the
+ * next fire(value); fail() rejects every waiter (the encoder was closed).
+ * Cancellable like every asyncio awaitable; the same task waiting again (a
+ * Promise.race polling loop) shares its parked waiter. (buttons/ has its own
+ * copy: "machine" must not depend on "buttons".) @internal
+ */
+export class Pulse<T> implements WaitHome {
+  private waiting: Waiter<T>[] = [];
+
+  wait(): Promise<T> {
+    const loop = getEventLoop();
+    const again = loop.current?.pendingOn(this);
+    if (again) return again as Promise<T>;
+    const w = loop.waiter<T>();
+    if (w.state === PARKED) {
+      w.home = this;
+      this.waiting.push(w);
+    }
+    return w;
+  }
+  fire(value: T): void {
+    const waiting = this.waiting;
+    if (!waiting.length) return;
+    this.waiting = [];
+    for (const w of waiting) {
+      w.home = null;
+      w.loop.wake(w, value);
+    }
+  }
+  fail(error: () => Error): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) {
+      w.home = null;
+      w.loop.wake(w, error(), true);
+    }
+  }
+  unpark(w: Waiter<any>): boolean {
+    const i = this.waiting.indexOf(w);
+    if (i >= 0) this.waiting.splice(i, 1);
+    return true;
+  }
+}
