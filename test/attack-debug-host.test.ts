@@ -402,8 +402,8 @@ describe("attack: task names", () => {
         }
         expect(() => asyncio.createTask(f, { get name(): string { throw new Error("getter"); } })).to.throw("getter");
       });
-      expect(seen).to.deep.equal([
-        "Executing <Task (anonymous)> took 0.100 seconds",
+      expect(seen.map((m) => m.replace(/ \(created at attack-debug-host\.test\.ts:\d+:\d+\)$/, " (created at here)"))).to.deep.equal([
+        "Executing <Task (anonymous)> took 0.100 seconds (created at here)",
         "Executing <Task two\nlines> took 0.100 seconds",
         `Executing <Task ${long}> took 0.100 seconds`,
       ]);

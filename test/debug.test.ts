@@ -3,6 +3,11 @@ import asyncio, { type ExceptionContext, type Loop } from "asyncio";
 import { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime, withHost } from "./helpers";
 
+/** A report without the "(created at …)" an unnamed task's gets in debug mode. */
+function bare(message: string): string {
+  return message.replace(/ \(created at [^)]*\)$/, "");
+}
+
 // Debug mode (CPython's loop.set_debug / slow_callback_duration /
 // asyncio.run(debug=True)): the step that blocks the loop is reported,
 // naming its task. Virtual time: a step "computes" with host.spend(ms).
@@ -31,7 +36,7 @@ describe("debug mode: slow steps name their task", () => {
           }
         }, { name: "light" });
         await asyncio.gather([hog, light]);
-        expect(seen.map((c) => c.message)).to.deep.equal(["Executing <Task hog> took 0.150 seconds"]);
+        expect(seen.map((c) => bare(c.message))).to.deep.equal(["Executing <Task hog> took 0.150 seconds"]);
         expect(seen[0].future).to.equal(hog);
         expect(seen[0].exception).to.equal(undefined);
       });
@@ -52,7 +57,7 @@ describe("debug mode: slow steps name their task", () => {
         host.spend(30);
         await asyncio.sleep(0);
       }, { debug: true });
-      expect(seen.map((c) => c.message)).to.deep.equal(["Executing <Task (anonymous)> took 0.100 seconds", "Executing <Task (anonymous)> took 0.030 seconds"]);
+      expect(seen.map((c) => bare(c.message))).to.deep.equal(["Executing <Task (anonymous)> took 0.100 seconds", "Executing <Task (anonymous)> took 0.030 seconds"]);
     });
   });
 
@@ -81,7 +86,7 @@ describe("debug mode: slow steps name their task", () => {
         return "done";
       };
       expect(await asyncio.run(main, { debug: true })).to.equal("done");
-      expect(seen.map((c) => c.message)).to.deep.equal(["Executing <Task main> took 0.200 seconds"]);
+      expect(seen.map((c) => bare(c.message))).to.deep.equal(["Executing <Task main> took 0.200 seconds"]);
       expect(loop.getDebug()).to.equal(false);
       expect(await asyncio.run(main)).to.equal("done");
       expect(seen).to.have.length(1);
@@ -110,7 +115,7 @@ describe("debug mode: slow steps name their task", () => {
         host.spend(120);
         await asyncio.sleep(0.01);
       });
-      expect(seen.map((c) => c.message)).to.deep.equal(["Executing <Task (anonymous)> took 0.120 seconds"]);
+      expect(seen.map((c) => bare(c.message))).to.deep.equal(["Executing <Task (anonymous)> took 0.120 seconds"]);
     });
   });
 
@@ -170,6 +175,79 @@ describe("task names (CPython's create_task(name=), Task.get_name/set_name)", ()
         expect(t.name).to.equal("f");
         await t;
       });
+    });
+  });
+});
+
+describe("run()'s promise: a failing main nobody awaits is reported, a stopped run rejects (issue 12: a new user's finds)", () => {
+  it("asyncio.run(main()) not awaited: main's error goes to the exception handler once, no unhandled rejection (on XS: a VM abort)", async () => {
+    await onVirtualTime(async (_host, loop) => {
+      const seen = collect(loop);
+      const failure = new Error("main failed");
+      void asyncio.run(async function main() {
+        await asyncio.sleep(0.1);
+        throw failure;
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(seen.map((c) => [c.message, c.exception, String(c.future)])).to.deep.equal([["Exception in main, and nothing awaits asyncio.run()", failure, "<Task main>"]]);
+    });
+  });
+
+  it("awaited (await, .catch, .then): the caller gets main's error and nothing is reported", async () => {
+    await onVirtualTime(async (_host, loop) => {
+      const seen = collect(loop);
+      const boom = async (): Promise<never> => {
+        await asyncio.sleep(0.1);
+        throw new RangeError("boom");
+      };
+      let caught: unknown = null;
+      try {
+        await asyncio.run(boom);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).to.be.instanceOf(RangeError);
+      expect(await asyncio.run(boom).catch((e: unknown) => String(e))).to.equal("RangeError: boom");
+      expect(await asyncio.run(boom).then(() => "no", () => "yes")).to.equal("yes");
+      expect(seen).to.deep.equal([]);
+    });
+  });
+
+  it("a run halted before main finished rejects with RuntimeError (CPython: 'Event loop stopped before Future completed'), not with undefined as if main had returned", async () => {
+    await onVirtualTime(async (host, loop) => {
+      const seen = collect(loop);
+      host.after(1000, () => loop.halt());
+      let after = "not reached";
+      const outcome = await asyncio.run(async () => {
+        await asyncio.sleep(5);
+        return "finished";
+      }).then((v) => `resolved ${v}`, (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`);
+      after = outcome;
+      expect(after).to.equal("RuntimeError: the event loop stopped before main finished (loop.stop(), or the run was halted)");
+      // Nobody awaiting a halted run: silent (whoever halted it meant it), and no unhandled rejection.
+      host.after(1000, () => loop.halt());
+      void asyncio.run(async () => { await asyncio.sleep(5); });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(seen).to.deep.equal([]);
+      expect(await asyncio.run(async () => "again")).to.equal("again");
+    });
+  });
+});
+
+describe("debug mode: where a task was made", () => {
+  it("a slow step of a task made from a started coroutine (no name) says where createTask was called", async () => {
+    await onVirtualTime(async (host, loop) => {
+      const seen = collect(loop);
+      await asyncio.run(async () => {
+        const crunch = async (): Promise<void> => {
+          await asyncio.sleep(0.1);
+          host.spend(150);
+          await asyncio.sleep(0.1);
+        };
+        await asyncio.createTask(crunch());
+      }, { debug: true });
+      expect(seen).to.have.length(1);
+      expect(seen[0].message).to.match(/^Executing <Task \(anonymous\)> took 0\.150 seconds \(created at debug\.test\.ts:\d+:\d+\)$/);
     });
   });
 });

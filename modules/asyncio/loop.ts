@@ -213,6 +213,8 @@ export class Loop implements Scheduler {
   private mainTask: Task<any> | null = null;
   private settleRun: ((v: unknown) => void) | null = null;
   private failRun: ((e: unknown) => void) | null = null;
+  /** The promise run()/runUntilComplete()/runForever() returned, while it runs. */
+  private runPromise: RunPromise<unknown> | null = null;
   private stopMarker: StopMarker | null = null;
   private exceptionHandler: ExceptionHandler | null = null;
   /** Waiters made outside any task since the last turn: a coroutine started outside a task parked on them (see adopt). */
@@ -246,6 +248,7 @@ export class Loop implements Scheduler {
     if (this.closed) this.checkOpen("createTask");
     if (typeof coro === "function") {
       const t = new Task<T>(this, coro as () => unknown, options === undefined ? coro.name : taskName("createTask", options) ?? coro.name);
+      if (this.debug) t.createdAt = callerLocation();
       t.next = null;
       if (this.readyTail === null) this.readyHead = t;
       else this.readyTail.next = t;
@@ -265,6 +268,7 @@ export class Loop implements Scheduler {
         }
       }
       const t = new Task<T>(this, null, name);
+      if (this.debug && name === "") t.createdAt = callerLocation();
       this.adopt(t, coro);
       t.follow(coro);
       if (bad !== null) {
@@ -594,6 +598,14 @@ export class Loop implements Scheduler {
     if (task === this.mainTask) {
       this.mainTask = null;
       const { failed, value } = task.takeOutcome();
+      const run = this.runPromise;
+      if (failed && run !== null && !run.handled) {
+        // Nobody awaits the run (asyncio.run(main()) at top level): report
+        // main's error rather than leave an unhandled rejection (on XS, a
+        // VM abort: the device reboots).
+        run.silence();
+        this.callExceptionHandler({ message: "Exception in main, and nothing awaits asyncio.run()", exception: value, future: task });
+      }
       const settle = failed ? this.failRun : this.settleRun;
       this.settleRun = this.failRun = null;
       this.halt();
@@ -612,6 +624,9 @@ export class Loop implements Scheduler {
   /** Stops scheduling now; settles runForever(). */
   halt(): void {
     const settle = this.settleRun;
+    const fail = this.failRun;
+    const main = this.mainTask;
+    const run = this.runPromise;
     const wasRunning = this.running;
     // The step that ends the run has no next turn to time it (inside a
     // turn, debugTick times the step before it).
@@ -627,7 +642,15 @@ export class Loop implements Scheduler {
     this.armedAt = IDLE;
     // Only a running loop has a turn armed: another loop may own the host's timer now.
     if (wasRunning) this.host.disarm();
-    settle?.(undefined);
+    this.runPromise = null;
+    if (main === null) settle?.(undefined);
+    else if (fail !== null) {
+      // runUntilComplete() stopped before its task finished (CPython:
+      // "Event loop stopped before Future completed."). Whoever halted the
+      // loop meant it: no report when nothing awaits the run.
+      if (run !== null && !run.handled) run.silence();
+      fail(new RuntimeError("the event loop stopped before main finished (loop.stop(), or the run was halted)"));
+    }
   }
 
   /** newEventLoop() replaced this loop (which is not running: newEventLoop refuses then). */
@@ -642,10 +665,11 @@ export class Loop implements Scheduler {
     this.running = true;
     this.stepStarted = -1;
     this.mainTask = main;
-    const done = new Promise<unknown>((resolve, reject) => {
+    const done = new RunPromise<unknown>((resolve, reject) => {
       this.settleRun = resolve;
       this.failRun = reject;
     });
+    this.runPromise = done;
     this.armedAt = IDLE;
     // A tick from the last run is still coming: it starts this run's turns.
     if (this.nextPending) this.armedAt = IMMEDIATE;
@@ -728,7 +752,9 @@ export class Loop implements Scheduler {
   /** Reports a step of task's that ran `ms` if that is slowCallbackDuration or longer; true if it did. */
   private timeStep(task: Task<any> | null, ms: number): boolean {
     if (ms < this.slowMs) return false;
-    this.callExceptionHandler({ message: `Executing ${task === null ? "a loop callback" : safeString(task)} took ${(ms / 1000).toFixed(3)} seconds`, exception: undefined, future: task });
+    // An unnamed task is told by where it was made.
+    const where = task !== null && task.createdAt && !task.name ? ` (created at ${task.createdAt})` : "";
+    this.callExceptionHandler({ message: `Executing ${task === null ? "a loop callback" : safeString(task)} took ${(ms / 1000).toFixed(3)} seconds${where}`, exception: undefined, future: task });
     return true;
   }
 
@@ -845,5 +871,46 @@ function isThenable(v: object): boolean {
 }
 
 function ignoreValue(): void {}
+
+/**
+ * Debug mode: where the code that called createTask is ("app.ts:14:3"), from
+ * the engine's stack if it gives one (CPython's debug mode keeps a task's
+ * source traceback); "" otherwise.
+ */
+function callerLocation(): string {
+  try {
+    const stack = new Error().stack;
+    if (typeof stack !== "string") return "";
+    for (const line of stack.split("\n").slice(1)) {
+      const m = /([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
+      if (m === null || /[\\/]modules[\\/](asyncio|machine|buttons)[\\/]|node:internal/.test(m[1])) continue;
+      return `${m[1].replace(/^.*[\\/]/, "")}:${m[2]}:${m[3]}`;
+    }
+  } catch {
+    // no stack here
+  }
+  return "";
+}
+
+/**
+ * The promise a run returns: it notes whether anything awaits it (await and
+ * .then/.catch call then()), so that a failing main nobody awaits is
+ * reported instead of left unhandled. Derived promises are plain.
+ */
+class RunPromise<T> extends Promise<T> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+  handled = false;
+  override then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    this.handled = true;
+    return super.then(onFulfilled, onRejected);
+  }
+  /** Marks the rejection handled without counting as an awaiter. */
+  silence(): void {
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the rejection has its handler here
+    Promise.prototype.then.call(this, undefined, ignoreValue);
+  }
+}
 
 export { formatError };

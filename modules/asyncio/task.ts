@@ -42,6 +42,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   /** @internal Extra waiters, when the task awaits several at once (Promise.race). */
   declare moreWaiting?: Waiter<any>[] | null;
   declare private taskName?: string;
+  /** @internal Debug mode: where createTask was called ("app.ts:14:3"). */
+  declare createdAt?: string;
   /** Waiters of tasks that await this one. */
   declare private awaiters?: Waiter<any>[] | null;
   /** One callback, or several in an array (gather's children have one each). */
