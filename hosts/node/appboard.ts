@@ -1,6 +1,8 @@
 import "./aliases";
 import { getHost, newEventLoop, setHost, type Loop } from "../../modules/asyncio";
 import { setDigitalPort } from "../../modules/machine/port";
+import { setAnalogPort } from "../../modules/machine/analogport";
+import { setPwmPort } from "../../modules/machine/pwmport";
 import { VirtualHost } from "../virtual";
 import { SimulatedBoard } from "./board";
 import type { BoardEvent } from "./feed";
@@ -52,8 +54,11 @@ export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent)
   const clock = (): number => host.now();
   const board = new SimulatedBoard(clock, { keepHistory: options.keepHistory });
   const previousPort = setDigitalPort(board);
+  const previousAnalog = setAnalogPort(board.analog.adcPort);
+  const previousPwm = setPwmPort(board.analog.pwmPort);
   const emit = options.emit;
   board.onChange((c) => emit({ type: "pin", pin: c.pin, level: c.level, time: c.time, mode: c.mode, pull: c.pull }));
+  board.analog.onEvent(emit);
   const printLine = (line: string): void => emit({ type: "print", line, time: clock() });
   if (host instanceof VirtualHost) host.onPrint = printLine;
   else {
@@ -69,6 +74,8 @@ export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent)
     restore: () => {
       setHost(previousHost);
       setDigitalPort(previousPort);
+      setAnalogPort(previousAnalog);
+      setPwmPort(previousPwm);
     },
   };
 }

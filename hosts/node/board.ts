@@ -2,6 +2,7 @@ import { RuntimeError } from "../../modules/asyncio/errors";
 import { getEventLoop } from "../../modules/asyncio/loop";
 import { describe } from "../../modules/asyncio/format";
 import { FALLING, RISING, type DigitalLine, type DigitalPort, type LineOptions } from "../../modules/machine/port";
+import { SimulatedAnalog } from "./analog";
 
 type Level = 0 | 1;
 
@@ -40,17 +41,25 @@ export class SimulatedBoard implements DigitalPort {
   private readonly clock: () => number;
 
   private readonly keepHistory: boolean;
+  /**
+   * The analog side: ADC waveforms (analog.set(34, sine({ periodMs: 10000 })))
+   * and PWM outputs; its adcPort and pwmPort are what ADC and PWM open.
+   */
+  readonly analog: SimulatedAnalog;
 
   /** keepHistory: false when a listener keeps the run's record instead (the app's thread under npm start). */
   constructor(clock: () => number = () => getEventLoop().now(), options: { keepHistory?: boolean } = {}) {
     this.clock = clock;
     this.keepHistory = options.keepHistory ?? true;
+    this.analog = new SimulatedAnalog(clock, (pin) => this.pins.has(pin), this.name, this.keepHistory);
   }
 
   open(options: LineOptions): DigitalLine {
     const { pin } = options;
     if (options.mode !== "input" && pin >= 34) throw new RangeError(`Pin(${pin}): the pin is input-only on the ${this.name} (ESP32 GPIO 34–39)`);
     if (this.pins.has(pin)) throw new RuntimeError(`Pin(${pin}): the pin is already open on the ${this.name}`);
+    const analog = this.analog.holds(pin);
+    if (analog) throw new RuntimeError(`Pin(${pin}): the pin is in use on the ${this.name} (open as ${analog === "ADC" ? "an ADC" : "a PWM"})`);
     const sim: SimPin = { options, level: 0, driven: options.mode === "input" ? this.drivenLevels.get(pin) ?? null : null };
     sim.level = options.mode === "input" ? this.inputLevel(sim) : options.initial;
     this.pins.set(pin, sim);

@@ -24,6 +24,13 @@ export type BoardEvent =
   /** A pin was opened or changed level (or was opened again with another mode or pull). */
   | { type: "pin"; pin: number; level: 0 | 1; time: number; mode: LineOptions["mode"]; pull: LineOptions["pull"] }
   /**
+   * An ADC pin's reading changed (or the pin was opened, or given a new
+   * waveform): `value` as readU16() gives it (0 … 65535), `uv` in µV.
+   */
+  | { type: "analog"; pin: number; value: number; uv: number; time: number }
+  /** A PWM output was started or changed: duty 0 … 65535, freq in Hz; deinit() reports duty 0 (the output stops, low). */
+  | { type: "pwm"; pin: number; duty: number; freq: number; time: number }
+  /**
    * A line the app printed (print(), console.log). `stderr`: a report (an
    * error nobody handled, console.error), which a terminal keeps on standard error.
    */

@@ -5,7 +5,7 @@ import type { VirtualHost } from "../virtual";
 import { setUpAppBoard, type AppClockHost } from "./appboard";
 import type { SimulatedBoard } from "./board";
 import { FeedHub, type BoardEvent } from "./feed";
-import { toVcd } from "./vcd";
+import { toVcd, vcdChanges } from "./vcd";
 import { BoardView } from "./view";
 
 export { startApp, type BoardRun, type EndEvent, type StartOptions } from "./thread";
@@ -68,7 +68,7 @@ export function runApp(options: RunOptions): Run {
     loop.halt();
     feed.push({ type: "end", time: end, reason: options.duration !== undefined && end >= options.duration * 1000 ? "duration" : "stopped" });
     view?.finish();
-    if (options.vcd) fs.writeFileSync(options.vcd, toVcd(board.history, { endTime: end }));
+    if (options.vcd) fs.writeFileSync(options.vcd, toVcd(vcdChanges(feed.history), { endTime: end }));
     restore();
     settle();
   };

@@ -4,7 +4,7 @@ import { Worker } from "worker_threads";
 import type { FromWorker, ToWorker, WorkerData } from "./app-worker";
 import { FeedHub, type BoardEvent, type EndReason } from "./feed";
 import { createStepMemory, StepReader } from "./stepslot";
-import { toVcd } from "./vcd";
+import { toVcd, vcdChanges } from "./vcd";
 import { whereIsWorker } from "./whereis";
 
 export type EndEvent = Extract<BoardEvent, { type: "end" }>;
@@ -238,8 +238,7 @@ export function startApp(options: StartOptions): BoardRun {
     endedAt = e.time;
     if (options.vcd) {
       try {
-        const changes = feed.history.filter((h): h is Extract<BoardEvent, { type: "pin" }> => h.type === "pin");
-        fs.writeFileSync(options.vcd, toVcd(changes, { endTime: e.time }));
+        fs.writeFileSync(options.vcd, toVcd(vcdChanges(feed.history), { endTime: e.time }));
       } catch (err) {
         run.vcdError = err instanceof Error ? err.message : String(err);
       }

@@ -32,9 +32,12 @@ export interface ViewOptions {
 }
 
 interface PinState {
-  level: 0 | 1;
-  mode: "input" | "output" | "open-drain";
+  /** 0 or 1; for a PWM output its duty (0 … 1). */
+  level: number;
+  mode: "input" | "output" | "open-drain" | "pwm" | "adc";
   pull: "none" | "up" | "down";
+  /** An ADC pin's last reading, µV. */
+  uv?: number;
 }
 
 /**
@@ -115,20 +118,42 @@ export class BoardView {
       return;
     }
     this.time = e.time;
+    if (e.type === "pwm" || e.type === "analog") {
+      this.analog(e);
+      return;
+    }
     const known = this.pins.get(e.pin);
     this.pins.set(e.pin, { level: e.level, mode: e.mode, pull: e.pull });
-    const list = e.mode === "input" ? this.inputs : this.outputs;
-    if (!list.includes(e.pin)) {
-      // A pin opened again the other way round moves to its new side.
-      const other = e.mode === "input" ? this.outputs : this.inputs;
-      const i = other.indexOf(e.pin);
-      if (i >= 0) other.splice(i, 1);
-      list.push(e.pin);
-    }
-    if (e.mode !== "input" && !this.colours.has(e.pin)) this.colours.set(e.pin, COLOURS[this.colours.size % COLOURS.length]);
+    this.place(e.pin, e.mode === "input");
     if (this.tty) this.schedule();
     else if (e.mode === "input") this.out.write(`${seconds(e.time)}  GPIO${e.pin} input ${e.level ? "high" : "low"}\n`);
     else if (!known || known.level !== e.level || known.mode !== e.mode) this.out.write(`${seconds(e.time)}  GPIO${e.pin} (${this.colours.get(e.pin)![0]} LED) ${e.level ? "on" : "off"}\n`);
+  }
+
+  /** A PWM output (an LED as bright as its duty) or an ADC input (its volts). */
+  private analog(e: Extract<BoardEvent, { type: "pwm" | "analog" }>): void {
+    const known = this.pins.get(e.pin);
+    if (e.type === "pwm") this.pins.set(e.pin, { level: e.duty / 65535, mode: "pwm", pull: "none" });
+    else this.pins.set(e.pin, { level: e.value / 65535, mode: "adc", pull: "none", uv: e.uv });
+    this.place(e.pin, e.type === "analog");
+    if (this.tty) this.schedule();
+    else if (e.type === "pwm") {
+      // One line per visible change: a fade moves the duty more often than its percentage.
+      const before = known?.mode === "pwm" ? percent(known.level) : null;
+      if (before !== percent(e.duty / 65535)) this.out.write(`${seconds(e.time)}  GPIO${e.pin} (${this.colours.get(e.pin)![0]} LED) ${percent(e.duty / 65535)} at ${e.freq} Hz\n`);
+    } else if (known?.mode !== "adc") this.out.write(`${seconds(e.time)}  GPIO${e.pin} ADC ${volts(e.uv)}\n`);
+  }
+
+  /** Puts a pin with the inputs or the outputs (a pin opened again the other way round moves to its new side); an output gets its colour. */
+  private place(pin: number, input: boolean): void {
+    const list = input ? this.inputs : this.outputs;
+    if (!list.includes(pin)) {
+      const other = input ? this.outputs : this.inputs;
+      const i = other.indexOf(pin);
+      if (i >= 0) other.splice(i, 1);
+      list.push(pin);
+    }
+    if (!input && !this.colours.has(pin)) this.colours.set(pin, COLOURS[this.colours.size % COLOURS.length]);
   }
 
   /** A line above the board: the board is taken away, the line written, the board drawn again below it. */
@@ -180,12 +205,20 @@ export class BoardView {
 
   private led(pin: number): string {
     const [name, colour] = this.colours.get(pin)!;
-    const lit = this.pins.get(pin)!.level === 1;
+    const s = this.pins.get(pin)!;
+    if (s.mode === "pwm") {
+      // Brightness as the duty: ○ dark, ◔ ◑ ◕ dimmer to brighter, ● fully on.
+      const d = s.level;
+      const glyph = d <= 0 ? DIM + "○" : colour + (d >= 1 ? "●" : d < 0.375 ? "◔" : d < 0.625 ? "◑" : "◕");
+      return `${glyph}${RESET} GPIO${pin} ${name.padEnd(7)} ${percent(d).padStart(4)}`;
+    }
+    const lit = s.level === 1;
     return `${lit ? colour + "●" : DIM + "○"}${RESET} GPIO${pin} ${name.padEnd(7)}`;
   }
 
   private input(pin: number): string {
     const s = this.pins.get(pin)!;
+    if (s.mode === "adc") return `GPIO${pin} ADC ${volts(s.uv ?? 0)}`;
     const key = this.keys?.keyFor(pin);
     let label = "";
     if (key) {
@@ -242,6 +275,15 @@ function cut(s: string, width: number): string {
     shown++;
   }
   return out + RESET;
+}
+
+/** A duty (0 … 1) as a whole percentage. */
+function percent(d: number): string {
+  return `${Math.round(d * 100)}%`;
+}
+/** µV as volts, to the mV. */
+function volts(uv: number): string {
+  return `${(uv / 1e6).toFixed(3)} V`;
 }
 
 /** The board's time: whole ms as ticksMs() counts them (floored), in seconds. */
