@@ -4,7 +4,7 @@
 import * as path from "path";
 import { parentPort, workerData } from "worker_threads";
 import { formatError, getEventLoop, type Loop } from "../../modules/asyncio";
-import { setUpAppBoard } from "./appboard";
+import { runBoardScript, setUpAppBoard } from "./appboard";
 import type { BoardEvent } from "./feed";
 import { StepWriter } from "./stepslot";
 import { VirtualHost } from "../virtual";
@@ -116,6 +116,7 @@ const entry = path.resolve(data.entry);
 steps.context("the app's top-level code");
 post({ type: "started", epoch: performance.timeOrigin + performance.now() - host.now() });
 try {
+  runBoardScript(entry, board);
   require(entry);
 } catch (e) {
   end("error", formatError(e));

@@ -1,4 +1,5 @@
 import "./aliases";
+import * as fs from "fs";
 import { getHost, newEventLoop, setHost, type Loop } from "../../modules/asyncio";
 import { setDigitalPort } from "../../modules/machine/port";
 import { setAnalogPort } from "../../modules/machine/analogport";
@@ -78,4 +79,22 @@ export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent)
       setPwmPort(previousPwm);
     },
   };
+}
+
+/**
+ * Runs an app's board script, if it has one: `<app>.board.ts` next to
+ * `<app>.ts`, whose default export is called with the board before the app
+ * loads, to script what the app will read (ADC waveforms: see
+ * examples/dimmer.board.ts). Node only: a device build never sees it.
+ * Returns the script's path, or null when there is none.
+ * @throws what the script throws; TypeError when it exports no function
+ */
+export function runBoardScript(entry: string, board: SimulatedBoard): string | null {
+  const script = `${entry.replace(/\.[cm]?[jt]s$/, "")}.board.ts`;
+  if (!fs.existsSync(script)) return null;
+  const m = require(script) as { default?: unknown };
+  const fn = m.default;
+  if (typeof fn !== "function") throw new TypeError(`${script}: expected a default export (board: SimulatedBoard) => void`);
+  fn(board);
+  return script;
 }

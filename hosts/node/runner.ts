@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Loop } from "../../modules/asyncio";
 import type { VirtualHost } from "../virtual";
-import { setUpAppBoard, type AppClockHost } from "./appboard";
+import { runBoardScript, setUpAppBoard, type AppClockHost } from "./appboard";
 import type { SimulatedBoard } from "./board";
 import { FeedHub, type BoardEvent } from "./feed";
 import { toVcd, vcdChanges } from "./vcd";
@@ -78,6 +78,7 @@ export function runApp(options: RunOptions): Run {
     else timer = setTimeout(stop, ms);
   }
   const entry = path.resolve(options.entry);
+  runBoardScript(entry, board);
   delete require.cache[entry];
   require(entry);
   return { board, loop, host, feed, finished, stop, elapsed: () => host.now() };

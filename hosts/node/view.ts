@@ -138,9 +138,10 @@ export class BoardView {
     this.place(e.pin, e.type === "analog");
     if (this.tty) this.schedule();
     else if (e.type === "pwm") {
-      // One line per visible change: a fade moves the duty more often than its percentage.
-      const before = known?.mode === "pwm" ? percent(known.level) : null;
-      if (before !== percent(e.duty / 65535)) this.out.write(`${seconds(e.time)}  GPIO${e.pin} (${this.colours.get(e.pin)![0]} LED) ${percent(e.duty / 65535)} at ${e.freq} Hz\n`);
+      // A line per tenth of brightness (a fade moves the duty every few ms), and at dark and full.
+      const tenth = (d: number): number => (d <= 0 ? -1 : d >= 1 ? 11 : Math.round(d * 10));
+      const d = e.duty / 65535;
+      if (known?.mode !== "pwm" || tenth(known.level) !== tenth(d)) this.out.write(`${seconds(e.time)}  GPIO${e.pin} (${this.colours.get(e.pin)![0]} LED) ${percent(d)} at ${e.freq} Hz\n`);
     } else if (known?.mode !== "adc") this.out.write(`${seconds(e.time)}  GPIO${e.pin} ADC ${volts(e.uv)}\n`);
   }
 
@@ -279,7 +280,8 @@ function cut(s: string, width: number): string {
 
 /** A duty (0 … 1) as a whole percentage. */
 function percent(d: number): string {
-  return `${Math.round(d * 100)}%`;
+  // Never 0% for a lit LED, nor 100% for one that is not fully on.
+  return `${d > 0 && d < 1 ? Math.min(99, Math.max(1, Math.round(d * 100))) : Math.round(d * 100)}%`;
 }
 /** µV as volts, to the mV. */
 function volts(uv: number): string {

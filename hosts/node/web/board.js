@@ -5,6 +5,7 @@
   // The terminal view's colours, in the same order, so GPIO14 is green in both.
   const COLOURS = [["green", "#3fdc5a"], ["blue", "#4c8dff"], ["red", "#ff5a52"], ["yellow", "#f5d43b"], ["magenta", "#e35ce6"], ["cyan", "#3fd8e0"]];
   const INPUT_COLOUR = "#d2a8ff";
+  const ADC_COLOUR = "#ffb86b";
   const MIN_SPAN = 2; // ms: below this the board's clock resolution shows
   const MAX_SPAN = 24 * 3600e3;
   const ROW = 34;
@@ -87,6 +88,7 @@
       // The loop is running again: something happened.
       if (status[0] === "stalled") setStatus("live", "live");
       if (e.type === "pin") pinEvent(e);
+      else if (e.type === "pwm" || e.type === "analog") analogEvent(e);
       else if (e.type === "print") printLine(e);
     }
     dirty = true;
@@ -103,32 +105,63 @@
     }
   }
 
-  function pinEvent(e) {
+  function pinOf(e, mode, pull) {
     let p = pins.get(e.pin);
     if (!p) {
       p = { pin: e.pin, mode: null, pull: null, colour: null, name: null, outColour: null, times: [], levels: [], node: null, levelText: null, held: false };
       pins.set(e.pin, p);
       order.push(e.pin);
     }
-    if (p.mode !== e.mode || p.pull !== e.pull) {
-      p.mode = e.mode;
-      p.pull = e.pull;
+    if (p.mode !== mode || p.pull !== pull) {
+      p.mode = mode;
+      p.pull = pull;
       makeNode(p);
     }
+    return p;
+  }
+  /** A pin's level (0 or 1; a PWM duty or an ADC reading as 0 … 1) from time t on. */
+  function addLevel(p, t, level) {
     const n = p.levels.length;
-    if (n === 0 || p.levels[n - 1] !== e.level) {
+    if (n === 0 || p.levels[n - 1] !== level) {
       if (n > 0) transitions++;
       // Binary searches need the times in order, whatever the feed does.
-      p.times.push(n ? Math.max(e.time, p.times[n - 1]) : e.time);
-      p.levels.push(e.level);
+      p.times.push(n ? Math.max(t, p.times[n - 1]) : t);
+      p.levels.push(level);
     }
+  }
+
+  function pinEvent(e) {
+    const p = pinOf(e, e.mode, e.pull);
+    addLevel(p, e.time, e.level);
     p.node.dataset.level = String(e.level);
     if (p.levelText) p.levelText.textContent = `level: ${e.level ? "high" : "low"}`;
   }
 
+  // A PWM output is an LED as bright as its duty; an ADC input shows its volts.
+  function analogEvent(e) {
+    const p = pinOf(e, e.type === "pwm" ? "pwm" : "adc", "none");
+    const level = e.type === "pwm" ? e.duty / 65535 : e.value / 65535;
+    addLevel(p, e.time, level);
+    p.node.dataset.level = String(level);
+    if (e.type === "pwm") {
+      p.node.style.setProperty("--b", String(level));
+      p.levelText.textContent = ` ${Math.round(level * 100)}% · ${e.freq} Hz`;
+    } else p.levelText.textContent = `${(e.uv / 1e6).toFixed(3)} V`;
+  }
+
   function makeNode(p) {
     p.node?.remove();
-    if (p.mode === "input") {
+    if (p.mode === "adc") {
+      p.colour = ADC_COLOUR;
+      const d = document.createElement("div");
+      d.className = "adc";
+      d.dataset.pin = String(p.pin);
+      p.levelText = document.createElement("small");
+      d.append(`GPIO${p.pin} ADC`, p.levelText);
+      d.title = `GPIO${p.pin}, an analog input`;
+      p.node = d;
+      ui.buttons.append(d);
+    } else if (p.mode === "input") {
       p.colour = INPUT_COLOUR;
       const b = document.createElement("button");
       b.type = "button";
@@ -172,9 +205,14 @@
       const colour = document.createElement("small");
       colour.textContent = ` ${p.name}`;
       label.append(`GPIO${p.pin}`, colour);
-      d.title = `GPIO${p.pin}, ${p.name} LED`;
+      d.title = `GPIO${p.pin}, ${p.name} LED${p.mode === "pwm" ? " (PWM: as bright as its duty)" : ""}`;
       d.append(lamp, label);
       p.levelText = null;
+      if (p.mode === "pwm") {
+        d.classList.add("pwm");
+        p.levelText = document.createElement("small");
+        label.append(p.levelText);
+      }
       p.node = d;
       ui.leds.append(d);
     }
@@ -385,7 +423,7 @@
       ctx.fillText(`GPIO${p.pin}`, 6, top + ROW / 2 - 6);
       ctx.fillStyle = "#87919c";
       ctx.font = "10px ui-monospace, monospace";
-      ctx.fillText(p.mode === "input" ? "in" : "out", 6, top + ROW / 2 + 8);
+      ctx.fillText(p.mode === "input" ? "in" : p.mode === "pwm" || p.mode === "adc" ? p.mode : "out", 6, top + ROW / 2 + 8);
 
       const { times, levels } = p;
       if (!times.length || times[0] > tEnd) return;
@@ -393,7 +431,9 @@
       ctx.beginPath();
       ctx.rect(x0, top, plotW, ROW);
       ctx.clip();
-      const y = (level) => (level ? yHi : yLo);
+      // 0 low, 1 high; a PWM duty or an ADC reading (0 … 1) in between.
+      const y = (level) => Math.round(yLo - level * (yLo - yHi));
+      const fill = (from, to, level) => ctx.fillRect(from, y(level), to - from, yLo - y(level));
       const stop = upper(times, tEnd);
       let i = upper(times, start) - 1;
       let x;
@@ -418,14 +458,14 @@
         if (j - i > 1) {
           ctx.lineTo(xi, yHi);
           ctx.lineTo(xi, yLo);
-          if (highFrom !== null) ctx.fillRect(highFrom, yHi, xi - highFrom, yLo - yHi);
+          if (highFrom !== null) fill(highFrom, xi, level);
           ctx.fillRect(xi - 1, yHi, 2, yLo - yHi);
           level = levels[j - 1];
           highFrom = level ? xi : null;
           ctx.moveTo(xi, y(level));
           i = j;
         } else {
-          if (highFrom !== null) ctx.fillRect(highFrom, yHi, xi - highFrom, yLo - yHi);
+          if (highFrom !== null) fill(highFrom, xi, level);
           level = levels[i];
           highFrom = level ? xi : null;
           ctx.lineTo(xi, y(level));
@@ -435,7 +475,7 @@
       }
       const xe = X(tEnd);
       ctx.lineTo(xe, y(level));
-      if (highFrom !== null) ctx.fillRect(highFrom, yHi, xe - highFrom, yLo - yHi);
+      if (highFrom !== null) fill(highFrom, xe, level);
       ctx.stroke();
       ctx.restore();
       ctx.fillStyle = "#1b1f24";
