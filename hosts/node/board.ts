@@ -58,6 +58,8 @@ export class SimulatedBoard implements DigitalPort {
     const { pin } = options;
     if (options.mode !== "input" && pin >= 34) throw new RangeError(`Pin(${pin}): the pin is input-only on the ${this.name} (ESP32 GPIO 34–39)`);
     if (this.pins.has(pin)) throw new RuntimeError(`Pin(${pin}): the pin is already open on the ${this.name}`);
+    const holder = this.claimed.get(pin);
+    if (holder !== undefined) throw new RuntimeError(`Pin(${pin}): the pin is in use by ${holder} on the ${this.name}`);
     const analog = this.analog.holds(pin);
     if (analog) throw new RuntimeError(`Pin(${pin}): the pin is in use on the ${this.name} (open as ${analog === "ADC" ? "an ADC" : "a PWM"})`);
     const sim: SimPin = { options, level: 0, driven: options.mode === "input" ? this.drivenLevels.get(pin) ?? null : null };
@@ -81,6 +83,22 @@ export class SimulatedBoard implements DigitalPort {
         closed = true;
         if (this.pins.get(pin) === sim) this.pins.delete(pin);
       },
+    };
+  }
+
+  /** Pins held by peripherals (I2C, UART): Pin can't open them. */
+  private readonly claimed = new Map<number, string>();
+  /**
+   * Reserves a pin for a peripheral ("I2C(0)", "UART(2)"); returns the
+   * function that frees it. @throws RuntimeError when a Pin or another peripheral has it
+   */
+  claim(pin: number, owner: string): () => void {
+    if (this.pins.has(pin)) throw new RuntimeError(`${owner}: GPIO${pin} is open as a Pin on the ${this.name}`);
+    const holder = this.claimed.get(pin);
+    if (holder !== undefined) throw new RuntimeError(`${owner}: GPIO${pin} is in use by ${holder} on the ${this.name}`);
+    this.claimed.set(pin, owner);
+    return () => {
+      if (this.claimed.get(pin) === owner) this.claimed.delete(pin);
     };
   }
 

@@ -26,7 +26,7 @@ import { print } from "./print";
 import { wrapFuture } from "./future";
 import { RINGBUF_MAX_CAPACITY } from "./ringbufqueue";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
-import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, utf8Encode } from "./stream";
+import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, streamOf, utf8Encode } from "./stream";
 import { NoNetPortError, OSError, getNetPort, setDefaultNetPort, setNetPort } from "./netport";
 
 /** MicroPython's time.ticks_ms() on the current loop's clock. */
@@ -38,7 +38,7 @@ export type { Host } from "./host";
 export type { Coro, ExceptionContext, ExceptionHandler, TaskOptions } from "./loop";
 export type { GatherOptions, RunOptions } from "./funcs";
 export type { WaitOptions, ReturnWhen, RaceResult } from "./wait";
-export type { ConnectionCallback } from "./stream";
+export type { ConnectionCallback, StreamSource } from "./stream";
 export type { NetPort, NetSocket, NetListener, SocketHandlers, ListenHandlers } from "./netport";
 export {
   CancelledError, TimeoutError, RuntimeError,
@@ -57,7 +57,7 @@ const asyncio = {
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
   wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,
-  openConnection, startServer, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
+  openConnection, startServer, streamOf, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
 export default asyncio;
@@ -68,6 +68,6 @@ export {
   wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,
 };
 export {
-  openConnection, startServer, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
+  openConnection, startServer, streamOf, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };

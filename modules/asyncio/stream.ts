@@ -1,14 +1,18 @@
 /**
  * TCP streams, as in MicroPython's asyncio (extmod/asyncio/stream.py):
  * openConnection(), startServer(), Stream (reader and writer are the same
- * object) and Server. The bytes move through the host's NetPort
- * (netport.ts); socket callbacks only record what happened and wake the
- * parked task with loop.wakeSoon().
+ * object) and Server; and the same Stream over a UART (new Stream(uart),
+ * streamOf(uart): see StreamSource). The bytes move through the host's
+ * NetPort (netport.ts) or the source's transport; their callbacks only
+ * record what happened and wake the parked task with loop.wakeSoon().
  *
  * Limits (per stream):
  * - Input: at most READ_BUFFER_LIMIT (16 KiB) of unread bytes are buffered,
  *   plus at most one transport chunk; beyond that the socket is paused and
- *   TCP flow control holds the peer back until a read makes room.
+ *   TCP flow control holds the peer back until a read makes room. A UART
+ *   has no flow control: paused, its bytes wait in its receive buffer
+ *   (rxbuf, 256 bytes by default), and once that is full arriving bytes
+ *   are lost.
  * - Reads return at most what the caller asked for: read(n), readinto(buf),
  *   readexactly(n), readline(max). read() / read(-1) and readline() without
  *   a bound collect until EOF / newline and so can grow without limit: pass
@@ -229,8 +233,27 @@ function checkHost(fn: string, host: unknown): string {
 }
 
 /**
- * A TCP connection, readable and writable (MicroPython's Stream: the reader
- * and the writer are the same object). One task may read at a time.
+ * What a Stream can sit on besides a TCP socket (machine.UART): given the
+ * stream and its handlers, it returns the transport the stream reads and
+ * writes through (a NetSocket: its callbacks are the stream's handlers), or
+ * the Stream it already has.
+ */
+export interface StreamSource {
+  openStream(stream: Stream, handlers: SocketHandlers): NetSocket | Stream;
+}
+
+/** new Stream(source): a stream over a UART (or any StreamSource), the same as TCP's. */
+export function streamOf(source: StreamSource): Stream {
+  if (source === null || typeof source !== "object" || typeof (source as StreamSource).openStream !== "function") {
+    throw new TypeError(`streamOf: expected a stream source (a machine.UART), got ${describe(source)}`);
+  }
+  return new Stream(source);
+}
+
+/**
+ * A TCP connection, or a UART (new Stream(uart)), readable and writable
+ * (MicroPython's Stream: the reader and the writer are the same object).
+ * One task may read at a time.
  */
 export class Stream implements WaitHome {
   /** @internal */ sock: NetSocket | null = null;
@@ -288,9 +311,24 @@ export class Stream implements WaitHome {
     },
   };
 
-  /** @internal Streams are made by openConnection() and startServer(). */
-  constructor(extra?: Record<string, unknown>) {
-    if (extra) Object.assign(this.extra, extra);
+  /**
+   * new Stream(source): a stream over anything that offers itself as a
+   * transport (a machine.UART: see StreamSource); a source that has a Stream
+   * already returns that one, so MicroPython's StreamReader(uart) and
+   * StreamWriter(uart, {}) are one object. TCP streams are made by
+   * openConnection() and startServer(). `extra`: getExtraInfo()'s entries.
+   * @throws TypeError (not a source), RuntimeError (the source is closed)
+   */
+  constructor(source?: StreamSource | Record<string, unknown>, extra?: Record<string, unknown>) {
+    if (source !== undefined && source !== null && typeof (source as StreamSource).openStream === "function") {
+      const t = (source as StreamSource).openStream(this, this.handlers);
+      if (t instanceof Stream) return t;
+      this.extra.source = String(source);
+      this.accepted(t);
+      source = extra;
+    }
+    if (source !== undefined && source !== null && typeof source !== "object") throw new TypeError(`Stream: expected a stream source (a machine.UART), got ${describe(source)}`);
+    if (source) Object.assign(this.extra, source);
   }
 
   /** MicroPython's get_extra_info: "peername" → [address, port]. */
@@ -320,6 +358,8 @@ export class Stream implements WaitHome {
             parts.push(this.take(len));
             total += len;
           }
+          // Taking made room, and a transport that resumes at once may have refilled the input already.
+          if (this.input.length) continue;
           if (this.atEnd()) break;
           await this.waitInput("read");
         }
@@ -381,6 +421,8 @@ export class Stream implements WaitHome {
           got += k;
         }
         if (got === n) return concat(parts, n);
+        // Taking made room, and a transport that resumes at once may have refilled the input already.
+        if (this.input.length) continue;
         if (this.atEnd()) break;
         await this.waitInput("readexactly");
       }
@@ -430,6 +472,8 @@ export class Stream implements WaitHome {
           got += k;
         }
         if (i >= 0 || got === max) return concat(parts, got);
+        // Taking made room, and a transport that resumes at once may have refilled the input already.
+        if (this.input.length) continue;
         if (this.atEnd()) break;
         await this.waitInput("readline");
       }
@@ -564,7 +608,7 @@ export class Stream implements WaitHome {
 
   toString(): string {
     const p = this.extra.peername as [string, number] | undefined;
-    return `<Stream ${p ? `${p[0]}:${p[1]}` : ""}${this.closed ? " closed" : ""}>`;
+    return `<Stream ${p ? `${p[0]}:${p[1]}` : (this.extra.source ?? "")}${this.closed ? " closed" : ""}>`;
   }
 
   private atEnd(): boolean {
