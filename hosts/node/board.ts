@@ -51,7 +51,7 @@ export class SimulatedBoard implements DigitalPort {
   constructor(clock: () => number = () => getEventLoop().now(), options: { keepHistory?: boolean } = {}) {
     this.clock = clock;
     this.keepHistory = options.keepHistory ?? true;
-    this.analog = new SimulatedAnalog(clock, (pin) => this.pins.has(pin), this.name, this.keepHistory);
+    this.analog = new SimulatedAnalog(clock, (pin) => this.pins.has(pin) || this.claimed.has(pin), this.name, this.keepHistory);
   }
 
   open(options: LineOptions): DigitalLine {
@@ -94,8 +94,8 @@ export class SimulatedBoard implements DigitalPort {
    */
   claim(pin: number, owner: string): () => void {
     if (this.pins.has(pin)) throw new RuntimeError(`${owner}: GPIO${pin} is open as a Pin on the ${this.name}`);
-    const holder = this.claimed.get(pin);
-    if (holder !== undefined) throw new RuntimeError(`${owner}: GPIO${pin} is in use by ${holder} on the ${this.name}`);
+    const holder = this.claimed.get(pin) ?? this.analog.holds(pin);
+    if (holder) throw new RuntimeError(`${owner}: GPIO${pin} is in use by ${holder} on the ${this.name}`);
     this.claimed.set(pin, owner);
     return () => {
       if (this.claimed.get(pin) === owner) this.claimed.delete(pin);
