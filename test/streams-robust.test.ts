@@ -9,6 +9,7 @@ import { NodeHost } from "../hosts/node";
 import { openSocketCount } from "../hosts/node/net";
 import type { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime, withHost } from "./helpers";
+import { onUartStream, transportPaused } from "./peripherals-helpers";
 import { thrownValues } from "./xs/thrown-values";
 
 const HOST = "127.0.0.1";
@@ -309,18 +310,49 @@ describe("streams: the node:net port turns any error into an OSError", function 
   });
 });
 
-describe("streams: a cancelled or timed-out read loses no input", function () {
+/** The far end of a stream on virtual time, whatever its transport. */
+interface Far {
+  /** Bytes arrive at the stream now. */
+  send(data: string | Uint8Array): void;
+  /** No more bytes: TCP's FIN; a UART has no end of stream, so deinit() (what arrived stays readable). */
+  end(): void;
+  /** The transport fails: a TCP reset; a UART closed with deinit(). */
+  fail(): void;
+  /** Whether the stream has paused the transport (16 KiB unread). */
+  paused(): boolean;
+}
+type OpenStream = (body: (r: Stream, peer: Far, host: VirtualHost) => Promise<void>) => Promise<void>;
+
+/** A connected client stream on the scripted port, and the peer's end of it. */
+async function connect(port: FakePort): Promise<[Stream, FakeSocket]> {
+  const [r] = await asyncio.openConnection("10.0.0.1", 7);
+  return [r, port.sockets[port.sockets.length - 1]];
+}
+
+/** The transports whose streams must lose nothing: TCP (the scripted port) and a UART (the simulated board; bytes land as a receive interrupt hands them over). */
+const lossless: [string, OpenStream][] = [
+  [
+    "TCP",
+    (body) =>
+      withFakePort(async (port, host) => {
+        const [r, sock] = await connect(port);
+        await body(r, { send: (d) => sock.send(d), end: () => sock.h.onEnd(), fail: () => sock.h.onError(new OSError("reset", "ECONNRESET")), paused: () => sock.paused }, host);
+      }),
+  ],
+  [
+    "a UART",
+    (body) =>
+      onUartStream(async (r, dev, uart, { host }) => {
+        await body(r, { send: (d) => dev.deliverNow(d), end: () => uart.deinit(), fail: () => uart.deinit(), paused: () => transportPaused(r) }, host);
+      }),
+  ],
+];
+
+for (const [transport, open] of lossless) describe(`streams over ${transport}: a cancelled or timed-out read loses no input`, function () {
   this.timeout(20000);
 
-  /** A connected client stream on the scripted port, and the peer's end of it. */
-  async function connect(port: FakePort): Promise<[Stream, FakeSocket]> {
-    const [r] = await asyncio.openConnection("10.0.0.1", 7);
-    return [r, port.sockets[port.sockets.length - 1]];
-  }
-
   it("read() cancelled after some chunks: the next read gets them, in order", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       const t = asyncio.createTask(() => r.read());
       host.after(10, () => peer.send("abc"));
       host.after(20, () => peer.send("def"));
@@ -334,21 +366,19 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
   });
 
   it("read(-1) under waitFor: TimeoutError, then read() returns everything up to EOF", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       host.after(10, () => peer.send("one "));
       host.after(20, () => peer.send("two "));
       expect(await expectReject(asyncio.waitFor(r.read(-1), 0.05))).to.be.instanceOf(asyncio.TimeoutError);
       host.after(10, () => peer.send("three"));
-      host.after(20, () => peer.h.onEnd());
+      host.after(20, () => peer.end());
       expect(text(await r.read())).to.equal("one two three");
       r.close();
     });
   });
 
   it("readline() without a bound under timeout(): TimeoutError, then the whole line", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       host.after(10, () => peer.send("GET / HT"));
       expect(await expectReject(asyncio.timeout(0.05, () => r.readline()))).to.be.instanceOf(asyncio.TimeoutError);
       host.after(10, () => peer.send("TP/1.1\r\nHost: x\r\n"));
@@ -359,8 +389,7 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
   });
 
   it("readexactly(n > 16 KiB) cancelled with more than 16 KiB collected: all of it comes back, and the socket stays paused", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       const n = READ_BUFFER_LIMIT + 8000;
       const data = new Uint8Array(n);
       for (let i = 0; i < n; i++) data[i] = (i * 13) & 255;
@@ -370,18 +399,17 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
       await asyncio.sleep(0.05);
       t.cancel();
       await expectReject(t);
-      expect(peer.paused, "paused: the unread input is over the limit again").to.equal(true);
+      expect(peer.paused(), "paused: the unread input is over the limit again").to.equal(true);
       host.after(5, () => peer.send(data.subarray(first)));
       const got = await r.readexactly(n);
       expect(Buffer.from(got).equals(Buffer.from(data))).to.equal(true);
-      expect(peer.paused).to.equal(false);
+      expect(peer.paused()).to.equal(false);
       r.close();
     });
   });
 
   it("readline(max > 16 KiB) timed out with waitFor: the partial line comes back", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       const long = "x".repeat(READ_BUFFER_LIMIT + 100);
       host.after(10, () => peer.send(long.slice(0, 10000)));
       host.after(20, () => peer.send(long.slice(10000)));
@@ -394,8 +422,7 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
   });
 
   it("bounded reads under waitFor and cancel() take nothing either", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       host.after(10, () => peer.send("ab"));
       expect(await expectReject(asyncio.waitFor(r.readexactly(4), 0.05))).to.be.instanceOf(asyncio.TimeoutError);
       expect(await expectReject(asyncio.waitFor(r.readline(100), 0.05))).to.be.instanceOf(asyncio.TimeoutError);
@@ -413,12 +440,11 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
   ] as const) {
     it(`${what}: bytes arriving at the very moment waitFor / timeout() expires are either returned or left for the next read`, async () => {
       for (const [limit, offset] of [["waitForMs", -1], ["waitForMs", 0], ["waitForMs", 1], ["timeoutMs", -1], ["timeoutMs", 0], ["timeoutMs", 1]] as const) {
-        await withFakePort(async (port, host) => {
-          const [r, peer] = await connect(port);
+        await open(async (r, peer, host) => {
           // The data lands just before, with, or just after the deadline (virtual ms).
           host.after(50 + offset, () => {
             peer.send("ab\n");
-            peer.h.onEnd();
+            peer.end();
           });
           let got = "";
           try {
@@ -426,7 +452,8 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
           } catch (e) {
             expect(e).to.be.instanceOf(asyncio.TimeoutError);
           }
-          const rest = text(await r.read());
+          // Everything already came (a UART's end is a close: reading past it is its error).
+          const rest = got.length === 3 ? "" : text(await r.read());
           expect(got + rest, `${limit}, data at ${50 + offset} ms`).to.equal("ab\n");
           r.close();
         });
@@ -435,11 +462,10 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
   }
 
   it("a connection error in the middle of readexactly(n > 16 KiB): the error is raised and the bytes stay readable", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       const n = READ_BUFFER_LIMIT * 2;
       host.after(10, () => peer.send("partial"));
-      host.after(20, () => peer.h.onError(new OSError("reset", "ECONNRESET")));
+      host.after(20, () => peer.fail());
       const e = await expectReject(r.readexactly(n));
       expect(e).to.be.instanceOf(OSError);
       expect(text(await r.read(100))).to.equal("partial");
@@ -448,8 +474,7 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
   });
 
   it("a second reader is refused before it takes anything", async () => {
-    await withFakePort(async (port, host) => {
-      const [r, peer] = await connect(port);
+    await open(async (r, peer, host) => {
       const first = asyncio.createTask(() => r.readexactly(6));
       peer.send("abc");
       await asyncio.sleep(0.01);
@@ -460,8 +485,12 @@ describe("streams: a cancelled or timed-out read loses no input", function () {
       r.close();
     });
   });
+});
 
-  it("on real sockets: waitFor(read(), …) times out, and read() then returns every byte", async () => {
+describe("streams over TCP on real sockets: a timed-out read loses no input", function () {
+  this.timeout(20000);
+
+  it("waitFor(read(), …) times out, and read() then returns every byte", async () => {
     let peer: net.Socket | null = null;
     const srv = net.createServer((s) => (peer = s));
     await new Promise<void>((res) => srv.listen(0, HOST, () => res()));
