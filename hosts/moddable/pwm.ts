@@ -63,6 +63,7 @@ export class Ecma419PwmPort implements PwmPort {
       },
       setFreq: (hz) => {
         check();
+        this.plan(pin, hz); // what needs no driver is refused before the output stops
         const old = io.hz;
         io.close();
         try {
@@ -88,12 +89,18 @@ export class Ecma419PwmPort implements PwmPort {
     };
   }
 
-  /** A running output at hz with duty; the driver's refusals as typed errors naming the pin. */
-  private start(pin: number, freq: number, dutyU16: number): PwmIO {
+  /** The whole Hz and the resolution to ask the driver for. @throws RangeError for a frequency no driver call is needed to refuse */
+  private plan(pin: number, freq: number): { hz: number; resolution: number | undefined } {
     const hz = Math.round(freq);
     if (hz < 1) throw new RangeError(`PWM(${pin}): the ${this.name} takes whole Hz >= 1, got ${freq}`);
     const resolution = this.profile.resolutionFor(hz);
     if (resolution !== undefined && resolution < 1) throw new RangeError(`PWM(${pin}): the ${this.name} can't make ${hz} Hz`);
+    return { hz, resolution };
+  }
+
+  /** A running output at freq with duty; the driver's refusals as typed errors naming the pin. */
+  private start(pin: number, freq: number, dutyU16: number): PwmIO {
+    const { hz, resolution } = this.plan(pin, freq);
     let io: PwmIO;
     try {
       io = new PwmIOClass(resolution === undefined ? { pin, hz } : { pin, hz, resolution });
