@@ -7,6 +7,8 @@ import { NodeHost } from "../hosts/node";
 import { installNodeNet, openListenerCount, openSocketCount } from "../hosts/node/net";
 import { greenLateness, HttpConnection, LOAD_LIMITS, startWebApp, webLoad, type WebApp } from "../bench/webload";
 import { withHost } from "./helpers";
+import { onUartStream } from "./peripherals-helpers";
+import { byteMs } from "../modules/machine/sim/uart";
 
 const HOST = "127.0.0.1";
 const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8");
@@ -103,28 +105,6 @@ describe("streams (TCP, Node host)", function () {
     });
   });
 
-  it("partial reads: read(n), readinto, read() to EOF", async () => {
-    const raw = await rawServer((s) => s.end("0123456789abcdefghij"));
-    try {
-      await real(async () => {
-        const [r] = await asyncio.openConnection(HOST, raw.port);
-        const first = await r.read(4);
-        expect(first.length).to.be.within(1, 4);
-        const buf = new Uint8Array(3);
-        const n = await r.readinto(buf);
-        expect(n).to.be.within(1, 3);
-        const rest = await r.read();
-        expect(text(first) + text(buf.subarray(0, n)) + text(rest)).to.equal("0123456789abcdefghij");
-        expect((await r.read(10)).length).to.equal(0); // EOF
-        expect(await r.readinto(buf)).to.equal(0);
-        expect((await r.readline()).length).to.equal(0);
-        await r.waitClosed();
-      });
-    } finally {
-      await raw.close();
-    }
-  });
-
   it("readexactly: whole chunks, then EOF raises IncompleteReadError", async () => {
     const raw = await rawServer((s) => {
       s.write("abc");
@@ -139,34 +119,6 @@ describe("streams (TCP, Node host)", function () {
         expect(e).to.be.instanceOf(EOFError);
         expect(text((e as IncompleteReadError).partial)).to.equal("fgh");
         expect((e as IncompleteReadError).expected).to.equal(10);
-        await r.waitClosed();
-      });
-    } finally {
-      await raw.close();
-    }
-  });
-
-  it("readline across chunk boundaries, and readline(max)", async () => {
-    const pieces = ["ab", "c\nde", "f", "\r\n", "gh\ni", "jklmnopq\n", "tail"];
-    const raw = await rawServer(async (s) => {
-      for (const p of pieces) {
-        await new Promise<void>((r) => s.write(p, () => r()));
-        await pause(5);
-      }
-      s.end();
-    });
-    try {
-      await real(async () => {
-        const [r] = await asyncio.openConnection(HOST, raw.port);
-        const lines: string[] = [];
-        lines.push(text(await r.readline()));
-        lines.push(text(await r.readline()));
-        lines.push(text(await r.readline()));
-        lines.push(text(await r.readline(4))); // "ijkl": longer than max
-        lines.push(text(await r.readline()));
-        lines.push(text(await r.readline())); // no newline before EOF
-        lines.push(text(await r.readline()));
-        expect(lines).to.deep.equal(["abc\n", "def\r\n", "gh\n", "ijkl", "mnopq\n", "tail", ""]);
         await r.waitClosed();
       });
     } finally {
@@ -258,48 +210,6 @@ describe("streams (TCP, Node host)", function () {
     });
   });
 
-  it("waitFor on a read that never comes: TimeoutError, no input lost, the stream still closes", async () => {
-    let peer: net.Socket | null = null;
-    const raw = await rawServer((s) => (peer = s));
-    try {
-      await real(async () => {
-        const [r, w] = await asyncio.openConnection(HOST, raw.port);
-        const e = await expectReject(asyncio.waitFor(r.readline(), 0.05));
-        expect(e).to.be.instanceOf(asyncio.TimeoutError);
-        const e2 = await expectReject(asyncio.waitFor(r.readexactly(4), 0.02));
-        expect(e2).to.be.instanceOf(asyncio.TimeoutError);
-        peer!.write("late\n");
-        expect(text(await asyncio.waitFor(r.readline(), 5))).to.equal("late\n");
-        // Cancelling a parked read through its task.
-        const t = asyncio.createTask(r.read(10));
-        await asyncio.sleepMs(10);
-        t.cancel();
-        expect(await expectReject(t as unknown as Promise<unknown>)).to.be.instanceOf(asyncio.CancelledError);
-        w.close();
-        await asyncio.waitFor(w.waitClosed(), 5);
-      });
-    } finally {
-      await raw.close();
-    }
-  });
-
-  it("only one task reads at a time", async () => {
-    const raw = await rawServer(() => undefined);
-    try {
-      await real(async () => {
-        const [r] = await asyncio.openConnection(HOST, raw.port);
-        const t = asyncio.createTask(r.read(1));
-        await asyncio.sleepMs(5);
-        expect(await expectReject(r.read(1))).to.be.instanceOf(asyncio.RuntimeError);
-        t.cancel();
-        await expectReject(t as unknown as Promise<unknown>);
-        await r.waitClosed();
-      });
-    } finally {
-      await raw.close();
-    }
-  });
-
   it("closing the server with clients attached: they carry on, new ones are refused", async () => {
     await real(async () => {
       const server = await echoServer();
@@ -349,7 +259,7 @@ describe("streams (TCP, Node host)", function () {
     });
   });
 
-  it("connection refused, unknown host, bad ports, closed streams: typed errors", async () => {
+  it("connection refused, unknown host, bad ports: typed errors", async () => {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, HOST, () => r()));
     const freePort = (probe.address() as net.AddressInfo).port;
@@ -375,20 +285,6 @@ describe("streams (TCP, Node host)", function () {
       expect(inUse).to.be.instanceOf(OSError);
       expect((inUse as OSError).code).to.equal("EADDRINUSE");
 
-      const [, w] = await asyncio.openConnection(HOST, server.port);
-      w.close();
-      const closed = (() => {
-        try {
-          w.write("too late");
-        } catch (e) {
-          return e;
-        }
-        return null;
-      })();
-      expect(closed).to.be.instanceOf(OSError);
-      expect((closed as OSError).code).to.equal("EBADF");
-      expect(() => w.write(42 as unknown as string)).to.throw(TypeError);
-      await w.waitClosed();
       server.close();
       await server.waitClosed();
     });
@@ -511,6 +407,177 @@ describe("streams (TCP, Node host)", function () {
       expect(during).to.be.at.least(Math.floor((to - from) / 1000));
       const late = greenLateness(web.run, from, to);
       if (process.env.STREAMS_VERBOSE) console.log(`load: ${Math.round(to - from)} ms, ${during} green toggles, lateness ${late.map((l) => l.toFixed(1)).join(" ")}`);
+    });
+  });
+});
+
+/** The other end of a stream, scripted. */
+interface Peer {
+  /** Sends bytes; resolves once they have reached the stream's side. */
+  write(data: string): Promise<void>;
+  /** Waits on the peer's side. */
+  pause(ms: number): Promise<void>;
+  /** No more bytes: TCP's FIN; a UART has no end of stream, so it is closed (deinit()) once what was sent has arrived. */
+  end(): Promise<void>;
+  /** What reading past the end gives: TCP, EOF (nothing); a closed UART, OSError EBADF. */
+  expectEnd(read: () => Promise<Uint8Array | number>): Promise<void>;
+}
+/** Runs body on a stream whose other end runs script (from when the stream exists). */
+type Live = (script: ((peer: Peer) => Promise<void>) | null, body: (r: Stream, w: Stream, peer: Peer) => Promise<void>) => Promise<void>;
+
+const overTcp: Live = async (script, body) => {
+  let sock: net.Socket | null = null;
+  const peerOf = (s: net.Socket): Peer => ({
+    write: (data) => new Promise<void>((r) => s.write(data, () => r())),
+    pause,
+    end: async () => {
+      s.end();
+    },
+    expectEnd: async (read) => {
+      const v = await read();
+      expect(typeof v === "number" ? v : v.length, "EOF").to.equal(0);
+    },
+  });
+  const raw = await rawServer((s) => {
+    sock = s;
+    return script?.(peerOf(s));
+  });
+  try {
+    await real(async () => {
+      const [r, w] = await asyncio.openConnection(HOST, raw.port);
+      for (let i = 0; i < 400 && !sock; i++) await asyncio.sleepMs(5);
+      await body(r, w, peerOf(sock!));
+    });
+  } finally {
+    await raw.close();
+  }
+};
+
+/** UART2 of the simulated board at 115 200 baud, on virtual time; the device on its other end sends at that rate. */
+const overUart: Live = (script, body) =>
+  onUartStream(async (s, dev, uart, { host }) => {
+    // A byte is reported once the line has been idle 4 byte times after it.
+    const arrived = (): Promise<void> => asyncio.sleepMs(Math.max(0, dev.busyUntil() - host.now()) + 5 * byteMs(dev.format));
+    const peer: Peer = {
+      write: async (data) => {
+        dev.send(data);
+        await arrived();
+      },
+      pause: (ms) => asyncio.sleepMs(ms),
+      end: async () => {
+        await arrived();
+        uart.deinit();
+      },
+      expectEnd: async (read) => {
+        const e = await expectReject(read());
+        expect(e).to.be.instanceOf(OSError);
+        expect((e as OSError).code).to.equal("EBADF");
+      },
+    };
+    const peerTask = script ? asyncio.createTask(() => script(peer)) : null;
+    await body(s, s, peer);
+    if (peerTask) await peerTask;
+  });
+
+for (const [transport, live] of [["TCP (node:net, real time)", overTcp], ["a UART (simulated board, virtual time)", overUart]] as const) describe(`streams over ${transport}: reading and writing`, function () {
+  this.timeout(20000);
+
+  afterEach(async () => {
+    for (let i = 0; i < 200 && openSocketCount() > 0; i++) await pause(5);
+    expect(openSocketCount(), "sockets left open").to.equal(0);
+  });
+
+  it("partial reads: read(n), readinto, read() to the end", async () => {
+    await live(
+      async (peer) => {
+        await peer.write("0123456789abcdefghij");
+        await peer.end();
+      },
+      async (r, _w, peer) => {
+        const first = await r.read(4);
+        expect(first.length).to.be.within(1, 4);
+        const buf = new Uint8Array(3);
+        const n = await r.readinto(buf);
+        expect(n).to.be.within(1, 3);
+        const rest = await r.read();
+        expect(text(first) + text(buf.subarray(0, n)) + text(rest)).to.equal("0123456789abcdefghij");
+        await peer.expectEnd(() => r.read(10));
+        await peer.expectEnd(() => r.readinto(buf));
+        await peer.expectEnd(() => r.readline());
+        await r.waitClosed();
+      },
+    );
+  });
+
+  it("readline across chunk boundaries, and readline(max)", async () => {
+    const pieces = ["ab", "c\nde", "f", "\r\n", "gh\ni", "jklmnopq\n", "tail"];
+    await live(
+      async (peer) => {
+        for (const p of pieces) {
+          await peer.write(p);
+          await peer.pause(5);
+        }
+        await peer.end();
+      },
+      async (r, _w, peer) => {
+        const lines: string[] = [];
+        lines.push(text(await r.readline()));
+        lines.push(text(await r.readline()));
+        lines.push(text(await r.readline()));
+        lines.push(text(await r.readline(4))); // "ijkl": longer than max
+        lines.push(text(await r.readline()));
+        lines.push(text(await r.readline())); // no newline before the end
+        expect(lines).to.deep.equal(["abc\n", "def\r\n", "gh\n", "ijkl", "mnopq\n", "tail"]);
+        await peer.expectEnd(() => r.readline());
+        await r.waitClosed();
+      },
+    );
+  });
+
+  it("waitFor on a read that never comes: TimeoutError, no input lost, the stream still closes", async () => {
+    await live(null, async (r, w, peer) => {
+      const e = await expectReject(asyncio.waitFor(r.readline(), 0.05));
+      expect(e).to.be.instanceOf(asyncio.TimeoutError);
+      const e2 = await expectReject(asyncio.waitFor(r.readexactly(4), 0.02));
+      expect(e2).to.be.instanceOf(asyncio.TimeoutError);
+      void peer.write("late\n");
+      expect(text(await asyncio.waitFor(r.readline(), 5))).to.equal("late\n");
+      // Cancelling a parked read through its task.
+      const t = asyncio.createTask(r.read(10));
+      await asyncio.sleepMs(10);
+      t.cancel();
+      expect(await expectReject(t as unknown as Promise<unknown>)).to.be.instanceOf(asyncio.CancelledError);
+      w.close();
+      await asyncio.waitFor(w.waitClosed(), 5);
+    });
+  });
+
+  it("only one task reads at a time", async () => {
+    await live(null, async (r) => {
+      const t = asyncio.createTask(r.read(1));
+      await asyncio.sleepMs(5);
+      expect(await expectReject(r.read(1))).to.be.instanceOf(asyncio.RuntimeError);
+      t.cancel();
+      await expectReject(t as unknown as Promise<unknown>);
+      await r.waitClosed();
+    });
+  });
+
+  it("a closed stream refuses writes (OSError EBADF); a write of the wrong type is a TypeError", async () => {
+    await live(null, async (_r, w) => {
+      w.close();
+      const closed = (() => {
+        try {
+          w.write("too late");
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(closed).to.be.instanceOf(OSError);
+      expect((closed as OSError).code).to.equal("EBADF");
+      expect(() => w.write(42 as unknown as string)).to.throw(TypeError);
+      await w.waitClosed();
     });
   });
 });
