@@ -1,7 +1,7 @@
 // Virtual time, the simulated board and its peripherals (I2C bus with an
 // SHT3x and a 24C02, a GPS on UART2's pins) for the I2C and UART tests.
 import { Stream, type Loop } from "../modules/asyncio";
-import { SIM_WIRING, simulatedPeripherals, type SimPeripherals } from "../modules/machine/sim/peripherals";
+import { SIM_WIRING, type SimPeripherals } from "../modules/machine/sim/peripherals";
 import { UartPeer } from "../modules/machine/sim/uart";
 import { UART, type UartInit } from "../modules/machine/uart";
 import type { SimulatedBoard } from "../hosts/node/board";
@@ -18,7 +18,7 @@ export interface Rig {
 /** Runs body as the main task of a fresh loop on virtual time, with the board's peripherals installed (restored after). */
 export async function onPeripherals(body: (rig: Rig) => Promise<void>): Promise<void> {
   await onBoard(async (host, board, loop) => {
-    const p = simulatedPeripherals({ clock: () => host.now(), claim: (pin, owner) => board.claim(pin, owner) });
+    const p = board.peripherals;
     const restore = p.install();
     try {
       await loop.runUntilComplete(() => body({ host, board, loop, p }));

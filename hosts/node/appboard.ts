@@ -57,6 +57,7 @@ export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent)
   const previousPort = setDigitalPort(board);
   const previousAnalog = setAnalogPort(board.analog.adcPort);
   const previousPwm = setPwmPort(board.analog.pwmPort);
+  const restoreBuses = board.peripherals.install();
   const emit = options.emit;
   board.onChange((c) => emit({ type: "pin", pin: c.pin, level: c.level, time: c.time, mode: c.mode, pull: c.pull }));
   board.analog.onEvent(emit);
@@ -77,6 +78,7 @@ export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent)
       setDigitalPort(previousPort);
       setAnalogPort(previousAnalog);
       setPwmPort(previousPwm);
+      restoreBuses();
     },
   };
 }

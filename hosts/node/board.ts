@@ -3,6 +3,7 @@ import { getEventLoop } from "../../modules/asyncio/loop";
 import { describe } from "../../modules/asyncio/format";
 import { FALLING, RISING, type DigitalLine, type DigitalPort, type LineOptions } from "../../modules/machine/port";
 import { SimulatedAnalog } from "./analog";
+import { simulatedPeripherals, type SimPeripherals } from "../../modules/machine/sim/peripherals";
 
 type Level = 0 | 1;
 
@@ -46,12 +47,20 @@ export class SimulatedBoard implements DigitalPort {
    * and PWM outputs; its adcPort and pwmPort are what ADC and PWM open.
    */
   readonly analog: SimulatedAnalog;
+  /**
+   * The I2C bus (an SHT3x at 0x44, a 24C02 at 0x50, on scl 22 / sda 21) and
+   * the UARTs (an NMEA GPS on GPIO16/17): peripherals.sensor.temperature = 30,
+   * peripherals.gps.fix = false; its i2c and serial are what I2C and UART open
+   * once installed (peripherals.install()).
+   */
+  readonly peripherals: SimPeripherals;
 
   /** keepHistory: false when a listener keeps the run's record instead (the app's thread under npm start). */
   constructor(clock: () => number = () => getEventLoop().now(), options: { keepHistory?: boolean } = {}) {
     this.clock = clock;
     this.keepHistory = options.keepHistory ?? true;
     this.analog = new SimulatedAnalog(clock, (pin) => this.pins.has(pin) || this.claimed.has(pin), this.name, this.keepHistory);
+    this.peripherals = simulatedPeripherals({ name: this.name, clock, claim: (pin, owner) => this.claim(pin, owner) });
   }
 
   open(options: LineOptions): DigitalLine {

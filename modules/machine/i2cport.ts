@@ -71,5 +71,5 @@ export function setDefaultI2cPort(factory: (() => I2cPort) | null): void {
 
 /** The installed I2C port (made by the default factory on first use). @throws RuntimeError when there is none. */
 export function getI2cPort(): I2cPort {
-  return slot.get(() => new RuntimeError("machine: no I2C port is installed (on Node use hosts/node/appboard or install a SimulatedI2cPort; on Moddable include modules/machine/manifest.json)"));
+  return slot.get(() => new RuntimeError("machine: no I2C port is installed (on Node use hosts/node/appboard or install a SimulatedI2cPort; on Moddable include modules/machine/buses/manifest.json)"));
 }

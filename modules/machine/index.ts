@@ -1,4 +1,4 @@
-/** MicroPython's `machine` module, the parts that make sense on Moddable: Pin, ADC, PWM; and Hinch's Encoder and AADC. */
+/** MicroPython's `machine` module, the parts that make sense on Moddable: Pin, ADC, PWM, I2C, UART; and Hinch's Encoder and AADC. */
 export { Pin, type IrqHandler } from "./pin";
 export { setDigitalPort, setDefaultDigitalPort, getDigitalPort, RISING, FALLING, type DigitalPort, type DigitalLine, type LineOptions } from "./port";
 export { ADC } from "./adc";
@@ -7,9 +7,15 @@ export { Encoder, type EncoderOptions, type EncoderCallback, type EncoderPin } f
 export { AADC, type AadcOptions } from "./aadc";
 export { setAnalogPort, setDefaultAnalogPort, getAnalogPort, type AnalogPort, type AnalogChannel } from "./analogport";
 export { setPwmPort, setDefaultPwmPort, getPwmPort, type PwmPort, type PwmChannel, type PwmOptions } from "./pwmport";
+export { I2C, type I2cInit, type MemOptions } from "./i2c";
+export { UART, type UartInit } from "./uart";
+export { setI2cPort, setDefaultI2cPort, getI2cPort, type I2cPort, type I2cBus, type I2cBusOptions, type I2cDone } from "./i2cport";
+export { setSerialPort, setDefaultSerialPort, getSerialPort, type SerialPort, type SerialLine, type SerialOptions, type SerialHandlers } from "./serialport";
 import { Pin } from "./pin";
 import { ADC } from "./adc";
 import { PWM } from "./pwm";
 import { Encoder } from "./encoder";
 import { AADC } from "./aadc";
-export default { Pin, ADC, PWM, Encoder, AADC };
+import { I2C } from "./i2c";
+import { UART } from "./uart";
+export default { Pin, ADC, PWM, Encoder, AADC, I2C, UART };

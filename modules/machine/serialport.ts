@@ -83,5 +83,5 @@ export function setDefaultSerialPort(factory: (() => SerialPort) | null): void {
 
 /** The installed serial port (made by the default factory on first use). @throws RuntimeError when there is none. */
 export function getSerialPort(): SerialPort {
-  return slot.get(() => new RuntimeError("machine: no serial port is installed (on Node use hosts/node/appboard or install a SimulatedSerialPort; on Moddable include modules/machine/manifest.json)"));
+  return slot.get(() => new RuntimeError("machine: no serial port is installed (on Node use hosts/node/appboard or install a SimulatedSerialPort; on Moddable include modules/machine/buses/manifest.json)"));
 }

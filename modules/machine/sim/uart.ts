@@ -204,8 +204,9 @@ export class SimulatedSerialPort implements SerialPort {
     peer.wire = null;
   }
 
+  /** MicroPython's pins for ESP32's UART2 (UART1's, GPIO 9 and 10, are the flash's on most modules). */
   defaultPins(id: number): { tx: number; rx: number } | undefined {
-    return id === 1 ? { tx: 10, rx: 9 } : id === 2 ? { tx: 17, rx: 16 } : undefined;
+    return id === 2 ? { tx: 17, rx: 16 } : undefined;
   }
 
   stats(id: number): UartStats {
