@@ -52,7 +52,7 @@ describe("machine.I2C on the simulated board", () => {
       const i2c = new I2C(0, { scl, sda, freq: 400_000 });
       expect(i2c.writeto(0x44, cmd(SHT3X.MEASURE_HIGH))).to.equal(2);
       const early = expectThrow(() => i2c.readfrom(0x44, 6));
-      oserror(early, "ENODEV", /^I2C\(0\)\.readfrom\(0x44, 6\): device 0x44 did not acknowledge its address for reading on the I2C bus scl=22 sda=21 \(simulated board\)$/);
+      oserror(early, "ENODEV", /^I2C\(0\)\.readfrom\(0x44, 6\): device 0x44 did not acknowledge its address for reading on the I2C bus scl=5 sda=4 \(simulated board\)$/);
       await asyncio.sleepMs(SHT3X_DURATION_MS.high - 1);
       oserror(expectThrow(() => i2c.readfrom(0x44, 6)), "ENODEV", /readfrom/);
       // Writing meanwhile is not acknowledged either.
@@ -337,7 +337,7 @@ describe("machine.I2C on the simulated board", () => {
         [() => new I2C(0, { sda } as unknown as { scl: number; sda: number }), TypeError, "I2C(0): expected scl as a number, got undefined"],
         [() => new I2C(0, { scl: 40, sda }), RangeError, "I2C(0): scl pin 40 is out of range for the simulated board (0–39)"],
         [() => new I2C(0, { scl, sda: 2.5 }), RangeError, "I2C(0): sda pin 2.5 is out of range for the simulated board (0–39)"],
-        [() => new I2C(0, { scl: 21, sda: 21 }), RangeError, "I2C(0): scl and sda are both pin 21"],
+        [() => new I2C(0, { scl: 4, sda: 4 }), RangeError, "I2C(0): scl and sda are both pin 4"],
         [() => new I2C(0, { scl: 34, sda }), RangeError, "I2C(0): scl pin 34 is input-only on the simulated board (it can't pull the line low)"],
         [() => new I2C(0, { scl, sda, freq: 0 }), RangeError, "I2C(0): freq 0 Hz is outside 1 Hz–5 MHz"],
         [() => new I2C(0, { scl, sda, freq: 6e6 }), RangeError, "I2C(0): freq 6000000 Hz is outside 1 Hz–5 MHz"],
@@ -379,20 +379,20 @@ describe("machine.I2C on the simulated board", () => {
 
   it("pins and controllers in use: RuntimeError both ways with a Pin; the same controller twice", async () => {
     await onPeripherals(async () => {
-      const led = new Pin(22, Pin.OUT);
+      const led = new Pin(scl, Pin.OUT);
       const e = expectThrow(() => new I2C(0, { scl, sda }));
       expect(e).to.be.instanceOf(asyncio.RuntimeError);
-      expect((e as Error).message).to.equal("I2C(0): GPIO22 is open as a Pin on the simulated board");
+      expect((e as Error).message).to.equal("I2C(0): GPIO5 is open as a Pin on the simulated board");
       led.close();
       const i2c = new I2C(0, { scl, sda });
-      const e2 = expectThrow(() => new Pin(21, Pin.IN));
-      expect((e2 as Error).message).to.equal("Pin(21): the pin is in use by I2C(0) on the simulated board");
-      const e3 = expectThrow(() => new I2C(0, { scl: 4, sda: 5 }));
+      const e2 = expectThrow(() => new Pin(sda, Pin.IN));
+      expect((e2 as Error).message).to.equal("Pin(4): the pin is in use by I2C(0) on the simulated board");
+      const e3 = expectThrow(() => new I2C(0, { scl: 12, sda: 13 }));
       expect((e3 as Error).message).to.equal("I2C(0): the controller is already open on the simulated board");
       // The other controller on other pins is fine, and sees no device there.
-      const other = new I2C(1, { scl: 4, sda: 5 });
+      const other = new I2C(1, { scl: 12, sda: 13 });
       expect(other.scan()).to.deep.equal([]);
-      expect(String(i2c)).to.equal("I2C(0, scl=22, sda=21, freq=400000)");
+      expect(String(i2c)).to.equal("I2C(0, scl=5, sda=4, freq=400000)");
       other.deinit();
       i2c.deinit();
     });

@@ -183,6 +183,47 @@ const exampleChecks: Record<string, { ms: number; check(log: string): void }> = 
       expect(reportLed.length, "report LED flashes").to.equal(reports.length);
     },
   },
+  // The simulator's ADC is a traced fake: an 8 s triangle 0 … 3.3 V on every pin, so the knob passes 3.0 V at about 3.64 s.
+  dimmer: {
+    ms: 5300,
+    check: (log) => {
+      expect(log).to.contain("ADC 34: simulated, a triangle wave 0-3.3 V every 8 s\n");
+      const duties = [...log.matchAll(/^PWM 2 (\d+) 1000 (\d+)$/gm)].map((m) => +m[1]);
+      expect(duties.length, "PWM changes, every 20 ms").to.be.above(100);
+      expect(Math.max(...duties), "brighter as the knob turns up").to.be.above(40000);
+      expectBlink(pinTimeline(log), 14, 500, [9, 11]);
+      const alarm = pinTimeline(log).filter((e) => e.pin === 12).slice(1);
+      expect(alarm.map((e) => e.level), `the alarm LED:\n${log}`).to.deep.equal([1, 0]);
+      expect(alarm[0].ms, "alarm above 3.0 V").to.be.within(3600, 3800);
+      expect(alarm[1].ms, "clear below 2.5 V").to.be.within(4950, 5200);
+      expect(log).to.match(/^alarm: the knob is at 3\.0\d V$/m);
+      expect(log).to.match(/^clear: the knob is back at 2\.4\d V$/m);
+    },
+  },
+  // The simulator's I2C bus is the simulated board's model: an SHT3x at 0x44 reading 22.5 °C, 45 %RH.
+  "sensor-logger": {
+    ms: 5300,
+    check: (log) => {
+      const readings = [...log.matchAll(/^sensor: 22\.50 C, 45\.0 %RH \(measured at (\d+) ms\)$/gm)].map((m) => +m[1]);
+      expect(readings.length, `readings, one every 2 s:\n${log}`).to.be.within(2, 3);
+      readings.slice(1).forEach((t, i) => expect(t - readings[i]).to.be.within(2000, 2001));
+      expectBlink(pinTimeline(log), 2, 500, [9, 11]);
+    },
+  },
+  // The simulator's UART2 has the simulated board's GPS (9600 baud, a report a second, the computer's UTC time).
+  "gps-reader": {
+    ms: 4300,
+    check: (log) => {
+      const fixes = [...log.matchAll(/^gps: (\d\d):(\d\d):(\d\d) fix, 8 satellites, altitude 35\.0 m$/gm)].map((m) => +m[1] * 3600 + +m[2] * 60 + +m[3]);
+      expect(fixes.length, `GGA sentences, one a second:\n${log}`).to.be.within(3, 5);
+      fixes.slice(1).forEach((t, i) => expect((t - fixes[i] + 86400) % 86400).to.equal(1));
+      expect([...log.matchAll(/^gps: \d\d:\d\d:\d\d 48\.858222, 2\.294500, 0\.000 knots, course 0\.00$/gm)].length).to.be.within(3, 5);
+      // A UART that opens in the middle of a report hears the rest of it: at most that first line is skipped.
+      expect([...log.matchAll(/^gps: skipped/gm)].length).to.be.at.most(1);
+      expectBlink(pinTimeline(log), 14, 500, [7, 9]);
+      expectBlink(pinTimeline(log), 12, 1000, [3, 5]);
+    },
+  },
 };
 
 const exampleManifests = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith(".json")).sort();

@@ -48,7 +48,7 @@ export class SimulatedBoard implements DigitalPort {
    */
   readonly analog: SimulatedAnalog;
   /**
-   * The I2C bus (an SHT3x at 0x44, a 24C02 at 0x50, on scl 22 / sda 21) and
+   * The I2C bus (an SHT3x at 0x44, a 24C02 at 0x50, on scl 5 / sda 4) and
    * the UARTs (an NMEA GPS on GPIO16/17): peripherals.sensor.temperature = 30,
    * peripherals.gps.fix = false; its i2c and serial are what I2C and UART open
    * once installed (peripherals.install()).

@@ -54,12 +54,13 @@ export class NmeaGps extends UartPeer {
   altitude: number;
   speedKnots = 0;
   courseDeg = 0;
-  satellites = 8;
+  /** Satellites in use: a number, or a function of the time (ms). */
+  satellites: number | ((ms: number) => number) = 8;
   hdop = 0.9;
   /** Geoid separation (m), GGA's field 11. */
   geoid = 47.4;
-  /** Whether it has a fix: without one, the sentences carry the time only. */
-  fix = true;
+  /** Whether it has a fix (or a function of the time, ms): without one, the sentences carry the time only. */
+  fix: boolean | ((ms: number) => boolean) = true;
   /** UTC (ms since the epoch) when the board's clock reads 0. */
   utcAtZero: number;
   /** Ms between reports. */
@@ -99,13 +100,13 @@ export class NmeaGps extends UartPeer {
     const d = new Date(this.utcAtZero + ms);
     const time = `${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}.${pad(Math.floor(d.getUTCMilliseconds() / 10), 2)}`;
     const date = `${pad(d.getUTCDate(), 2)}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCFullYear() % 100, 2)}`;
-    if (!this.fix) {
+    if (!(typeof this.fix === "function" ? this.fix(ms) : this.fix)) {
       return nmeaSentence(`GPGGA,${time},,,,,0,00,99.99,,,,,,`) + nmeaSentence(`GPRMC,${time},V,,,,,,,${date},,,N`);
     }
     const p = this.positionAt(ms);
     const lat = `${nmeaAngle(p.latitude, 2)},${p.latitude < 0 ? "S" : "N"}`;
     const lon = `${nmeaAngle(p.longitude, 3)},${p.longitude < 0 ? "W" : "E"}`;
-    const gga = `GPGGA,${time},${lat},${lon},1,${pad(this.satellites, 2)},${this.hdop.toFixed(2)},${p.altitude.toFixed(1)},M,${this.geoid.toFixed(1)},M,,`;
+    const gga = `GPGGA,${time},${lat},${lon},1,${pad(typeof this.satellites === "function" ? this.satellites(ms) : this.satellites, 2)},${this.hdop.toFixed(2)},${p.altitude.toFixed(1)},M,${this.geoid.toFixed(1)},M,,`;
     const rmc = `GPRMC,${time},A,${lat},${lon},${this.speedKnots.toFixed(3)},${this.courseDeg.toFixed(2)},${date},,,A`;
     return nmeaSentence(gga) + nmeaSentence(rmc);
   }

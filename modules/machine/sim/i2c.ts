@@ -83,7 +83,7 @@ export class SimulatedI2cPort implements I2cPort {
   readonly maxId = 1;
   /** Transactions on every bus, in order (the last 5 000 to 10 000). */
   readonly transactions: I2cTransaction[] = [];
-  private readonly devices: { device: SimI2cDevice; scl: number; sda: number }[] = [];
+  private readonly wired: { device: SimI2cDevice; scl: number; sda: number }[] = [];
   private readonly openIds = new Set<number>();
   private readonly clock: () => number;
   private readonly claim: ClaimPin | null;
@@ -101,16 +101,20 @@ export class SimulatedI2cPort implements I2cPort {
 
   /** Wires a device model to the bus on these pins. @throws RuntimeError when a device with its address is there already */
   attach<D extends SimI2cDevice>(device: D, pins: { scl: number; sda: number }): D {
-    if (this.devices.some((d) => d.scl === pins.scl && d.sda === pins.sda && d.device.address === device.address)) {
+    if (this.wired.some((d) => d.scl === pins.scl && d.sda === pins.sda && d.device.address === device.address)) {
       throw new RuntimeError(`attach(): a device already answers to ${hex(device.address)} on the I2C bus scl=${pins.scl} sda=${pins.sda}`);
     }
-    this.devices.push({ device, scl: pins.scl, sda: pins.sda });
+    this.wired.push({ device, scl: pins.scl, sda: pins.sda });
     return device;
+  }
+  /** The devices plugged in, in the order they were. */
+  devices(): SimI2cDevice[] {
+    return this.wired.map((d) => d.device);
   }
   /** Unplugs a device. */
   detach(device: SimI2cDevice): void {
-    const i = this.devices.findIndex((d) => d.device === device);
-    if (i >= 0) this.devices.splice(i, 1);
+    const i = this.wired.findIndex((d) => d.device === device);
+    if (i >= 0) this.wired.splice(i, 1);
   }
 
   open(o: I2cBusOptions): I2cBus {
@@ -138,7 +142,7 @@ export class SimulatedI2cPort implements I2cPort {
   }
   /** @internal The device at addr on these pins. */
   deviceAt(o: I2cBusOptions, addr: number): SimI2cDevice | undefined {
-    for (const d of this.devices) if (d.scl === o.scl && d.sda === o.sda && d.device.address === addr) return d.device;
+    for (const d of this.wired) if (d.scl === o.scl && d.sda === o.sda && d.device.address === addr) return d.device;
     return undefined;
   }
 }

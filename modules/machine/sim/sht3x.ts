@@ -21,27 +21,33 @@ export function sht3xHumidity(raw: number): number {
   return (100 * raw) / 65535;
 }
 
+/** A table and its entries, frozen (Moddable keeps frozen objects in flash). */
+function freezeAll<T extends Record<number, object>>(table: T): Readonly<T> {
+  for (const v of Object.values(table)) Object.freeze(v);
+  return Object.freeze(table);
+}
+
 /** Measurement time (ms, the datasheet's maximum) by repeatability. */
-export const SHT3X_DURATION_MS = { high: 15, medium: 6, low: 4 } as const;
+export const SHT3X_DURATION_MS = Object.freeze({ high: 15, medium: 6, low: 4 } as const);
 type Repeatability = keyof typeof SHT3X_DURATION_MS;
 
-const SINGLE: Record<number, { rep: Repeatability; stretch: boolean }> = {
+const SINGLE: Readonly<Record<number, Readonly<{ rep: Repeatability; stretch: boolean }>>> = freezeAll({
   0x2c06: { rep: "high", stretch: true },
   0x2c0d: { rep: "medium", stretch: true },
   0x2c10: { rep: "low", stretch: true },
   0x2400: { rep: "high", stretch: false },
   0x240b: { rep: "medium", stretch: false },
   0x2416: { rep: "low", stretch: false },
-};
-const PERIODIC: Record<number, { rep: Repeatability; mps: number }> = {
+});
+const PERIODIC: Readonly<Record<number, Readonly<{ rep: Repeatability; mps: number }>>> = freezeAll({
   0x2032: { rep: "high", mps: 0.5 }, 0x2024: { rep: "medium", mps: 0.5 }, 0x202f: { rep: "low", mps: 0.5 },
   0x2130: { rep: "high", mps: 1 }, 0x2126: { rep: "medium", mps: 1 }, 0x212d: { rep: "low", mps: 1 },
   0x2236: { rep: "high", mps: 2 }, 0x2220: { rep: "medium", mps: 2 }, 0x222b: { rep: "low", mps: 2 },
   0x2334: { rep: "high", mps: 4 }, 0x2322: { rep: "medium", mps: 4 }, 0x2329: { rep: "low", mps: 4 },
   0x2737: { rep: "high", mps: 10 }, 0x2721: { rep: "medium", mps: 10 }, 0x272a: { rep: "low", mps: 10 },
   0x2b32: { rep: "high", mps: 4 }, // ART: accelerated response time, 4 Hz
-};
-export const SHT3X = {
+});
+export const SHT3X = Object.freeze({
   FETCH: 0xe000,
   BREAK: 0x3093,
   SOFT_RESET: 0x30a2,
@@ -52,7 +58,7 @@ export const SHT3X = {
   /** Single shot, high repeatability, no clock stretching. */
   MEASURE_HIGH: 0x2400,
   MEASURE_HIGH_STRETCH: 0x2c06,
-} as const;
+} as const);
 /** Soft reset time (ms, maximum). */
 export const SHT3X_RESET_MS = 1.5;
 

@@ -12,7 +12,7 @@ export interface WireFormat {
   parity: 0 | 1 | null;
   stop: 1 | 2;
 }
-export const FORMAT_9600_8N1: WireFormat = { baudrate: 9600, bits: 8, parity: null, stop: 1 };
+export const FORMAT_9600_8N1: Readonly<WireFormat> = Object.freeze({ baudrate: 9600, bits: 8, parity: null, stop: 1 });
 
 /** Bits per byte on the wire: start, data, parity, stop. */
 export function frameBits(f: WireFormat): number {
@@ -195,6 +195,10 @@ export class SimulatedSerialPort implements SerialPort {
     this.wires.push(wire);
     peer.wire = wire;
     return peer;
+  }
+  /** The peers wired, in the order they were. */
+  peers(): UartPeer[] {
+    return this.wires.map((w) => w.peer);
   }
   disconnect(peer: UartPeer): void {
     const i = this.wires.findIndex((w) => w.peer === peer);
