@@ -113,8 +113,8 @@ describe("the terminal board shows PWM as brightness and ADC pins in volts", () 
     view.finish();
     const screen = text.replace(ESC, "").split("\r").pop()!;
     expect(screen).to.equal(
-      "t=   0.007 s  ● GPIO14 green    ◑ GPIO2 blue     50%  ○ GPIO4 red       0%  ● GPIO5 yellow  100%\n" +
-        "◔ GPIO13 magenta   1%  GPIO34 ADC 1.650 V  GPIO0 high pull-up\n",
+      "t=   0.007 s  ● GPIO14  ◑ GPIO2  50%  ○ GPIO4   0%  ● GPIO5 100%  ◔ GPIO13   1%  GPIO34 ADC 1.650 V\n" +
+        "GPIO0 high pull-up\n",
     );
   });
 
@@ -127,11 +127,11 @@ describe("the terminal board shows PWM as brightness and ADC pins in volts", () 
     hub.push(events[5]);
     hub.push({ type: "analog", pin: 34, value: 1, uv: 50, time: 30 });
     expect(text.split("\n")).to.deep.equal([
-      "t=   0.005 s  GPIO2 (green LED) 50% at 1000 Hz",
-      "t=   0.010 s  GPIO2 (green LED) 100% at 1000 Hz",
-      "t=   0.011 s  GPIO2 (green LED) 98% at 1000 Hz",
-      "t=   0.013 s  GPIO2 (green LED) 94% at 1000 Hz",
-      "t=   0.018 s  GPIO2 (green LED) 84% at 1000 Hz",
+      "t=   0.005 s  GPIO2 LED 50% at 1000 Hz",
+      "t=   0.010 s  GPIO2 LED 100% at 1000 Hz",
+      "t=   0.011 s  GPIO2 LED 98% at 1000 Hz",
+      "t=   0.013 s  GPIO2 LED 94% at 1000 Hz",
+      "t=   0.018 s  GPIO2 LED 84% at 1000 Hz",
       "t=   0.006 s  GPIO34 ADC 1.650 V",
       "",
     ]);

@@ -17,8 +17,9 @@ const ROOT = path.resolve(__dirname, "..");
 /**
  * Enough of a VT100 to replay what the board writes: text that wraps at the
  * last column (the cursor waits there until the next character, as xterm
- * does), CR, LF (as CR LF: a terminal's output processing), cursor up,
- * erase below, erase line; colours and cursor visibility are ignored.
+ * does), CR, LF (as CR LF: a terminal's output processing), cursor up, down
+ * and forward, erase below, erase line; colours and cursor visibility are
+ * ignored.
  */
 class Screen {
   rows: string[][] = [[]];
@@ -65,6 +66,8 @@ class Screen {
     const n = Number(params) || 1;
     this.wrapNext = false;
     if (op === "A") this.row = Math.max(0, this.row - n);
+    else if (op === "B") this.row = Math.min(this.rows.length - 1, this.row + n);
+    else if (op === "C") this.col = Math.min(this.columns - 1, this.col + n);
     else if (op === "J") {
       this.rows[this.row].length = Math.min(this.rows[this.row].length, this.col);
       this.rows.length = this.row + 1;
@@ -160,7 +163,8 @@ describe("the terminal board", function () {
     hub.push({ type: "end", time: 1700, reason: "stopped" });
     expect(feedErr.text).to.equal("Task exception wasn't retrieved\n");
     // Taken away before the report, drawn again after, left on a line of its own at the end.
-    expect(feedOut.text).to.equal("\x1b[?25lt=   1.500 s  \x1b[92m●\x1b[0m GPIO2 green  \r\x1b[Jt=   1.500 s  \x1b[92m●\x1b[0m GPIO2 green  \n\x1b[?25h");
+    // The last board shows the run's end time (1.7 s), as "stopped at" will.
+    expect(feedOut.text).to.equal("\x1b[?25lt=   1.500 s  \x1b[92m●\x1b[0m GPIO2\r\x1b[Jt=   1.500 s  \x1b[92m●\x1b[0m GPIO2\r\x1b[Jt=   1.700 s  \x1b[92m●\x1b[0m GPIO2\n\x1b[?25h");
     view.finish();
   });
 
@@ -175,13 +179,83 @@ describe("the terminal board", function () {
     hub.push({ type: "print", line: "hello", time: 501 });
     hub.push({ type: "stall", time: 4000, task: "blink", since: 1999.5 });
     expect(out.text).to.equal([
-      "t=   0.000 s  GPIO14 (green LED) off",
+      "t=   0.000 s  GPIO14 LED off",
       "t=   0.000 s  GPIO0 input high",
-      "t=   0.500 s  GPIO14 (green LED) on",
+      "t=   0.500 s  GPIO14 LED on",
       "hello",
       "t=   4.000 s  task blink has not given the loop back since t=1.999 s: a loop without await? (q or Ctrl-C stops the run)",
       "",
     ].join("\n"));
+  });
+
+  it("in a pipe, a pin that changes faster than anyone reads gets a line per second (how many changes), then lines again when it slows down", async () => {
+    const { FeedHub } = await import("../hosts/node/feed");
+    const hub = new FeedHub(() => {});
+    const out = { text: "", write(s: string) { this.text += s; return true; } };
+    const view = new BoardView(hub, { out, tty: false });
+    const led = (pin: number, level: 0 | 1, time: number): BoardEvent => ({ type: "pin", pin, level, time, mode: "output", pull: "none" });
+    hub.push(led(2, 0, 0));
+    hub.push(led(14, 0, 0));
+    // GPIO2 at 1 kHz from 0.5 s to 3.5 s (a runaway), slow again from 4 s.
+    let level: 0 | 1 = 0;
+    for (let t = 500; t < 3500; t += 1) hub.push(led(2, (level ^= 1) as 0 | 1, t));
+    for (const t of [4000, 4400, 4800, 5200, 5600]) hub.push(led(2, (level ^= 1) as 0 | 1, t));
+    const lines = out.text.split("\n");
+    expect(lines.length).to.be.below(30);
+    // The first ten changes of the fast second get their lines, then one line when the second is over.
+    expect(lines.slice(0, 12)).to.deep.equal([
+      "t=   0.000 s  GPIO2 LED off",
+      "t=   0.000 s  GPIO14 LED off",
+      ...Array.from({ length: 10 }, (_, i) => `t=   0.${String(500 + i).padStart(3, "0")} s  GPIO2 LED ${i % 2 ? "off" : "on"}`),
+    ]);
+    expect(lines).to.include("t=   1.000 s  GPIO2: 500 changes in the last second, now off");
+    expect(lines).to.include("t=   2.000 s  GPIO2: 1 000 changes in the last second, now off");
+    expect(lines).to.include("t=   3.000 s  GPIO2: 1 000 changes in the last second, now off");
+    // The second after a fast one is counted too (it starts fast); slow again after it: a line per change.
+    expect(lines.slice(-5)).to.deep.equal([
+      "t=   4.000 s  GPIO2: 500 changes in the last second, now off",
+      "t=   5.000 s  GPIO2: 3 changes in the last second, now on",
+      "t=   5.200 s  GPIO2 LED off",
+      "t=   5.600 s  GPIO2 LED on",
+      "",
+    ]);
+    // A fast second cut short by the end of the run says since when.
+    for (let t = 6000; t < 6300; t += 1) hub.push(led(2, (level ^= 1) as 0 | 1, t));
+    hub.push({ type: "end", time: 6300, reason: "duration" });
+    expect(out.text.split("\n").slice(-2)).to.deep.equal(["t=   6.300 s  GPIO2: 300 changes since t=6.000 s, now on", ""]);
+    view.finish();
+  });
+
+  it("on a terminal the clock moves between changes (only its field is redrawn), and the last board shows the run's end, never a later time", async () => {
+    const { FeedHub } = await import("../hosts/node/feed");
+    const hub = new FeedHub(() => {});
+    const out = new FakeTty(80);
+    let now = 1000;
+    const view = new BoardView(hub, { out, clock: () => now });
+    hub.push({ type: "pin", pin: 2, level: 1, time: 1000, mode: "output", pull: "none" });
+    hub.push({ type: "pin", pin: 0, level: 1, time: 1000, mode: "input", pull: "up" });
+    await new Promise((r) => setTimeout(r, 60));
+    const drawn = out.text.length;
+    now = 1850;
+    await new Promise((r) => setTimeout(r, 450));
+    // Only the time: no LED, no input redrawn.
+    const update = out.text.slice(drawn);
+    expect(update).to.match(/t= {3}1\.850 s/);
+    expect(update).to.not.match(/GPIO/);
+    let screen = new Screen(80);
+    screen.write(out.text);
+    expect(screen.text().filter((r) => r !== "")).to.deep.equal(["t=   1.850 s  \u25cf GPIO2  GPIO0 high pull-up"]);
+    // The clock ran ahead of the end (a runaway is ended at the moment it was found): the end's time is the last shown.
+    now = 2400;
+    hub.push({ type: "end", time: 2000, reason: "runaway" });
+    const ended = out.text.length;
+    screen = new Screen(80);
+    screen.write(out.text);
+    expect(screen.text().filter((r) => r !== "")).to.deep.equal(["t=   2.000 s  \u25cf GPIO2  GPIO0 high pull-up"]);
+    now = 3000;
+    await new Promise((r) => setTimeout(r, 450));
+    expect(out.text.length, "nothing after the end").to.equal(ended);
+    view.finish();
   });
 
   describe("its clock is the app's: a line printed right after a toggle shows ticksMs() equal to the board's t=", () => {
@@ -371,7 +445,7 @@ describe("npm start on a real terminal", function () {
     const rows = screen.text().filter((x) => x !== "");
     const summary = rows.findIndex((x) => x.startsWith("stopped at "));
     expect(rows.slice(summary).join("")).to.match(/^stopped at t=\d+\.\d{3} s after \d+ pin changes; wrote .*button-blink\.vcd$/);
-    expect(rows[summary - 1]).to.match(/^t=\s+\d+\.\d{3} s {2}. GPIO2 green {4}\[a\] GPIO0 high pull-up$/);
+    expect(rows[summary - 1]).to.match(/^t=\s+\d+\.\d{3} s {2}. GPIO2 {2}\[a\] GPIO0 high pull-up$/);
 
     const text = fs.readFileSync(vcd, "utf8");
     const button = vcdWire(text, "gpio0").map(([t, l]) => [t / 1000, l] as const);
@@ -421,13 +495,15 @@ describe("npm start on a real terminal", function () {
     const rows = screen.text().filter((x) => x !== "");
     const reports = rows.filter((x) => x.startsWith("report: "));
     expect(reports.length).to.equal(2);
-    // Above the final board: the header and the reports only (each wrapped by the terminal at 40).
+    // Above the final board: the header, the keys' note and the reports only (each wrapped by the terminal at 40).
     const boardStart = rows.findIndex((x) => /^t=\s+\d/.test(x));
-    expect(rows.slice(0, boardStart).some((x) => /GPIO|t=\s/.test(x)), rows.join("\n")).to.equal(false);
+    const keysNote = rows.findIndex((x) => x.startsWith("keys: [a] taps GPIO4"));
+    expect(keysNote, rows.join("\n")).to.be.within(1, boardStart - 1);
+    expect(rows.slice(0, boardStart).filter((x, i) => i !== keysNote && i !== keysNote + 1).some((x) => /GPIO|t=\s/.test(x)), rows.join("\n")).to.equal(false);
     const board = rows.slice(boardStart, rows.findIndex((x) => x.startsWith("stopped at ")));
     expect(board.length).to.be.within(2, 4);
     for (const x of board) expect(x.length).to.be.at.most(39);
-    expect(board.join(" ")).to.match(/GPIO14 green.*GPIO12 blue.*\[a\] GPIO4 high pull-up/);
+    expect(board.join(" ")).to.match(/GPIO14.*GPIO12.*\[a\] GPIO4 high pull-up/);
   });
 
   it("Ctrl-C while a task never yields: the task is named with its line, the VCD is written, the terminal restored", async () => {

@@ -211,6 +211,57 @@ describe("startApp: the app in its own thread", function () {
     expect(input.map((e) => (e.type === "pin" ? [e.level, e.mode, e.pull] : []))).to.deep.equal([[1, "input", "up"], [0, "input", "up"]]);
   });
 
+  it("a task that holds the loop for a while, then gives it back: a stall, then a resume naming the same task", async () => {
+    const entry = app("hog.ts", [
+      'import asyncio from "asyncio";',
+      "async function hog() {",
+      "  await asyncio.sleep(0.2);",
+      "  const until = Date.now() + 1200;",
+      "  while (Date.now() < until); // computes without an await",
+      "  await asyncio.sleep(0.3);",
+      "}",
+      "asyncio.run(hog);",
+    ]);
+    const { run, events } = start({ entry, stallMs: 400 });
+    const end = await run.finished;
+    expect(end.reason).to.equal("finished");
+    const told = events.filter((e) => e.type === "stall" || e.type === "resume");
+    expect(told.map((e) => e.type)).to.deep.equal(["stall", "resume"]);
+    const [stall, resume] = told as Extract<BoardEvent, { type: "stall" | "resume" }>[];
+    expect([stall.task, resume.task, resume.since]).to.deep.equal(["hog", "hog", stall.since]);
+    expect(resume.time - stall.since).to.be.within(1100, 2000);
+  });
+
+  it("a runaway's thousands of changes come in batches (the parent keeps up); a stop ends the run when it was asked for, and nothing later reaches the feed", async () => {
+    const entry = app("toggler.ts", [
+      'import asyncio from "asyncio";',
+      'import { Pin } from "machine";',
+      "const led = new Pin(2, Pin.OUT);",
+      "async function toggler() {",
+      "  await asyncio.sleep(0.1);",
+      "  while (true) led.toggle(); // no await",
+      "}",
+      "asyncio.run(toggler);",
+    ]);
+    const { run, events } = start({ entry, graceMs: 300 });
+    await until(() => events.filter((e) => e.type === "pin").length > 50_000);
+    // The parent's own timers still run on time while the changes pour in.
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(performance.now() - t0).to.be.below(400);
+    const askedAt = run.elapsed();
+    run.stop();
+    const end = await run.finished;
+    expect(end.reason).to.equal("runaway");
+    expect(end.task).to.equal("toggler");
+    expect(end.time).to.be.within(askedAt - 1, askedAt + 50);
+    const pins = events.filter((e) => e.type === "pin");
+    expect(pins.reduce((m, e) => Math.max(m, e.time), 0)).to.be.at.most(end.time);
+    // In order: times never go back.
+    for (let i = 1; i < pins.length; i++) if (pins[i].time < pins[i - 1].time) throw new Error(`change ${i} goes back in time`);
+    expect(run.elapsed()).to.equal(end.time);
+  });
+
   it("stop() on an app that yields ends it at once ('stopped'), well within the grace time", async () => {
     const entry = app("blink.ts", BLINK_THEN_SPIN.slice(0, 5).concat(["asyncio.run(blink);"]));
     const { run, events } = start({ entry, graceMs: 5000 });

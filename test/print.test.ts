@@ -67,7 +67,7 @@ describe("print()", () => {
     const reports = lines.filter((l) => l.startsWith("report: "));
     expect(reports.length).to.equal(2);
     expect(reports[0]).to.match(/^report: 10 readings from \d+ to \d+ ms, 10 high, 0 low$/);
-    expect(lines.some((l) => /GPIO14 \(green LED\) on/.test(l))).to.equal(true);
+    expect(lines.some((l) => /GPIO14 LED on/.test(l))).to.equal(true);
   });
 
   it("on a terminal, a printed line goes above the LEDs, which are drawn again below it", async () => {

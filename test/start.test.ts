@@ -23,7 +23,96 @@ describe("npm start -- <app>", function () {
     const m = /one of: (.*)\n/.exec(r.stderr);
     expect(m, r.stderr).to.not.equal(null);
     const apps = m![1].split(", ");
-    expect(apps).to.deep.equal(["button-blink", "producer-consumer", "run-main", "webserver"]);
+    expect(apps).to.include.members(["button-blink", "dimmer", "producer-consumer", "run-main", "webserver"]);
+    expect(apps).to.deep.equal([...new Set(apps)].sort());
+    // dimmer.board.ts is dimmer's board script, not an app.
+    expect(apps.filter((a) => /\.|manifest/.test(a))).to.deep.equal([]);
+  });
+
+  it("a missing file says which (not found: its absolute path), a folder says so, a .js app is told apps are .ts files", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.mkdirSync(path.join(dir, "sub"));
+      fs.writeFileSync(path.join(dir, "app.js"), "console.log('hi');\n");
+      fs.mkdirSync(path.join(dir, "withmain"));
+      fs.writeFileSync(path.join(dir, "withmain", "main.ts"), 'import { print } from "asyncio";\nprint("main of a folder");\n');
+      const cases: [string, string][] = [
+        ["nope.ts", `not found: ${path.join(dir, "nope.ts")}`],
+        ["sub/nope", `not found: ${path.join(dir, "sub", "nope")}`],
+        ["sub", `sub is a folder (${path.join(dir, "sub")}) with no main.ts; give the app's .ts file`],
+        ["app.js", "app.js: apps are TypeScript (.ts) files"],
+      ];
+      for (const [app, message] of cases) {
+        const r = start([app, "--virtual", "--duration", "0.1"], { INIT_CWD: dir });
+        expect(r.status, app).to.equal(2);
+        expect(r.stderr, app).to.equal(`${message}\nnpm start -- --help for the options\n`);
+      }
+      const folder = start(["withmain", "--virtual", "--duration", "0.1"], { INIT_CWD: dir });
+      expect(folder.status, folder.stderr).to.equal(0);
+      expect(folder.stdout).to.include("main of a folder");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("checks your app as a device sees it: Node's names (console, process, Buffer, setTimeout, fs) are errors that say they are Node's; trace is XS's", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "nodey.ts"), [
+        'import asyncio from "asyncio";',
+        'import * as fs from "fs";',
+        'console.log("hi", Buffer.from("x"));',
+        "setTimeout(() => {}, 10);",
+        'fs.existsSync("x");',
+        'trace("traced on XS\\n");',
+        "asyncio.run(async () => process.exit(3));",
+        "",
+      ].join("\n"));
+      const r = start(["nodey.ts", "--virtual", "--duration", "0.5"], { INIT_CWD: dir });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include("nodey.ts(2,21): error TS2591: Cannot find module 'fs': it is Node's, a device has no such module.\n");
+      expect(r.stderr).to.include("nodey.ts(3,1): error TS2584: Cannot find name 'console': Node has it, a device does not (instead: print() from \"asyncio\" prints a line).\n");
+      expect(r.stderr).to.match(/^nodey\.ts\(3,19\): error TS\d+: Cannot find name 'Buffer': Node has it, a device does not/m);
+      expect(r.stderr).to.match(/^nodey\.ts\(4,1\): error TS2304: Cannot find name 'setTimeout': Node has it, a device does not \(instead: await asyncio\.sleep/m);
+      expect(r.stderr).to.match(/^nodey\.ts\(7,25\): error TS\d+: Cannot find name 'process': Node has it, a device does not/m);
+      expect(r.stderr).to.include('Node only (npm start runs on Node, a device has none of these): "fs", console, Buffer, setTimeout, process\n');
+      expect(r.stderr).to.not.match(/trace/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("process.exit(3) in an app (run with --no-check) is reported as such and npm start exits with 3; trace() prints on the board", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "exits.ts"), [
+        'import asyncio from "asyncio";',
+        'import { Pin } from "machine";',
+        "const led = new Pin(2, Pin.OUT);",
+        'trace("part ", 1, "\\n");',
+        "asyncio.run(async () => { led.on(); await asyncio.sleep(0.2); process.exit(3); });",
+        "",
+      ].join("\n"));
+      const r = start(["exits.ts", "--no-check"], { INIT_CWD: dir });
+      expect(r.status, r.stderr).to.equal(3);
+      expect(r.stdout).to.include("\npart 1\n");
+      expect(r.stdout).to.match(/\nthe app called process\.exit\(3\) at t=\d+\.\d{3} s after 2 pin changes\n$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a thrown value that is not an Error (Object.create(null)) is described, not printed as [object Object]", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "odd.ts"), "throw Object.create(null);\n");
+      const r = start(["odd.ts", "--virtual", "--duration", "0.5"], { INIT_CWD: dir });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include("an object with no prototype (not an Error): {}\n");
+      expect(r.stderr).to.not.include("[object Object]");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("type-checks your own app first: errors as tsc shows them, with the app's own line numbers, and it does not run", () => {
@@ -88,7 +177,9 @@ describe("npm start -- <app>", function () {
         const r = start(args, { INIT_CWD: dir });
         expect(r.status, args.join(" ")).to.equal(2);
         expect(r.stderr, args.join(" ")).to.match(message);
-        expect(r.stderr, args.join(" ")).to.include("Usage: npm start");
+        // The one line that says what is wrong, and where the options are: not the whole help.
+        expect(r.stderr.split("\n"), args.join(" ")).to.have.length(3);
+        expect(r.stderr, args.join(" ")).to.match(/\nnpm start -- --help for the options\n$/);
         expect(r.stdout, args.join(" ")).to.equal("");
       }
     } finally {
@@ -101,7 +192,7 @@ describe("npm start -- <app>", function () {
     expect(r.status).to.equal(0);
     expect(r.stdout).to.match(/^ {2}a {17}taps the input: pressed for 0\.1 s, then released/m);
     expect(r.stdout).to.match(/^ {2}A \(Shift\+a\) {7}presses the input and holds it until the next a or A/m);
-    expect(r.stdout).to.match(/^ {2}q, Ctrl-C {9}stops the run$/m);
+    expect(r.stdout).to.match(/^ {2}q, Ctrl-C {9}stops the run \(exit code 0: a run ended as asked\)$/m);
     expect(r.stdout).to.include("--stall S");
   });
 
@@ -137,13 +228,72 @@ describe("npm start -- <app>", function () {
       child.stdout.setEncoding("utf8");
       child.stdout.on("data", (d: string) => {
         out += d;
-        if (/GPIO14 \(green LED\) off\n[^]*GPIO14 \(green LED\) on\n[^]*GPIO14 \(green LED\) off\n/.test(out)) child.kill("SIGINT");
+        if (/GPIO14 LED off\n[^]*GPIO14 LED on\n[^]*GPIO14 LED off\n/.test(out)) child.kill("SIGINT");
       });
       const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
       expect(code).to.equal(0);
       expect(out).to.match(/^examples\/run-main\.ts on the simulated board; until q or Ctrl-C\n/);
       expect(out).to.match(/\nstopped at t=\d+\.\d{3} s after \d+ pin changes; wrote out\.vcd\n$/);
       expect(fs.readFileSync(vcd, "utf8")).to.match(/\$var wire 1 \S+ gpio14 \$end/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a runaway toggling a pin, in a pipe: the run ends near its duration, the pin gets a line per second, the stall is told on time, the VCD has every change", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "runaway.ts"), [
+        'import asyncio from "asyncio";',
+        'import { Pin } from "machine";',
+        "const led = new Pin(2, Pin.OUT);",
+        "async function blink() {",
+        "  while (true) {",
+        "    led.toggle();",
+        "    asyncio.sleep(0.5); // forgot the await",
+        "  }",
+        "}",
+        "asyncio.run(blink);",
+        "",
+      ].join("\n"));
+      const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "hosts", "node", "start.ts"), "runaway.ts", "--no-check", "--duration", "3", "--stall", "1", "--vcd", "out.vcd"], {
+        cwd: ROOT, env: { ...process.env, INIT_CWD: dir },
+      });
+      let out = "";
+      let err = "";
+      let firstChangeAt = 0;
+      child.stdout.setEncoding("utf8");
+      child.stderr.setEncoding("utf8");
+      child.stdout.on("data", (d: string) => {
+        out += d;
+        if (!firstChangeAt && out.includes("GPIO2 LED")) firstChangeAt = Date.now();
+      });
+      child.stderr.on("data", (d: string) => (err += d));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      const wall = Date.now() - firstChangeAt;
+      expect(code, err).to.equal(1);
+      // Ended at its duration, with a second or so of grace (the task is found and named, the thread terminated): it took 16 s for 5 s.
+      expect(wall, out).to.be.below(3000 + 2500);
+      const lines = out.split("\n");
+      expect(lines.length, out).to.be.below(40);
+      const perSecond = lines.filter((l) => /^t= {3}[123]\.000 s {2}GPIO2: [\d ]+ changes in the last second, now (on|off)$/.test(l));
+      expect(perSecond.length, out).to.equal(3);
+      const m = /\nterminated at t=3\.000 s after (\d+) pin changes; wrote out\.vcd\n$/.exec(out);
+      expect(m, out).to.not.equal(null);
+      const changes = Number(m![1]);
+      expect(changes).to.be.above(10_000);
+      const counted = perSecond.reduce((n, l) => n + Number(/GPIO2: ([\d ]+) changes/.exec(l)![1].replace(/ /g, "")), 0);
+      expect(counted).to.be.within(changes - 20, changes);
+      // Every change in the VCD (one value line each, the first at #0).
+      const vcd = fs.readFileSync(path.join(dir, "out.vcd"), "utf8");
+      expect(vcd.split("\n").filter((l) => /^[01]!$/.test(l)).length).to.equal(changes);
+      // The stall was told within a second or so of the task taking the loop (--stall 1: a second without the thread's heartbeat), not late; the runaway was named at the end.
+      const stall = /^t=\s+(\d+\.\d{3}) s {2}task blink has not given the loop back since t=(\d+\.\d{3}) s/m.exec(err);
+      expect(stall, err).to.not.equal(null);
+      expect(Number(stall![1]) - Number(stall![2])).to.be.within(0, 1.5);
+      expect(err).to.match(/task blink never gave the loop back since t=\d+\.\d{3} s \(a loop without await\?\): the app was terminated\n {2}stuck at blink \(runaway\.ts:\d+:\d+\)\n/);
+      // Nothing after the end: no change later than t=3.000 s.
+      expect(lines.filter((l) => /^t=\s+(\d+\.\d{3})/.test(l) && Number(/^t=\s+(\d+\.\d{3})/.exec(l)![1]) > 3)).to.deep.equal([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

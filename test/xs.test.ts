@@ -123,14 +123,14 @@ describe("inside XS (xsnap): any thrown value is reported and the worker survive
       throw Object.create(null);
     });
     expect(failing.ok).to.equal(true);
-    expect(failing.output).to.equal('{"error":"[object Object]"}\n');
+    expect(failing.output).to.equal('{"error":"an object with no prototype (not an Error): {}"}\n');
   });
   it("a script that throws any value at top level: the driver reports it and the worker carries on", async () => {
     const scripts: [string, RegExp][] = [
-      ["throw Object.create(null)", /\[object Object\]/],
+      ["throw Object.create(null)", /an object with no prototype \(not an Error\): \{\}/],
       ['throw Symbol("top")', /Symbol\(top\)/],
       ["const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); throw proxy", /unprintable|Proxy|object/],
-      ["throw { toString() { throw new Error('no'); } }", /\[object Object\]/],
+      ["throw { toString() { throw new Error('no'); } }", /a thrown Object \(not an Error\): \{\}/],
       ['throw new Error("plain")', /^Error: plain$/],
       ["throw 42", /^42$/],
     ];

@@ -3,8 +3,9 @@
 // views and can terminate this thread when a task never gives the loop back.
 import * as path from "path";
 import { parentPort, workerData } from "worker_threads";
-import { formatError, getEventLoop, type Loop } from "../../modules/asyncio";
+import { formatError, getEventLoop, print, type Loop } from "../../modules/asyncio";
 import { runBoardScript, setUpAppBoard } from "./appboard";
+import { EventBatcher } from "./batch";
 import type { BoardEvent } from "./feed";
 import { StepWriter } from "./stepslot";
 import { VirtualHost } from "../virtual";
@@ -15,22 +16,49 @@ export interface WorkerData {
   /** ms; undefined: until stopped or until the app is done. */
   durationMs?: number;
   memory: SharedArrayBuffer;
+  /** The batches' flow control (batch.ts). */
+  batches: SharedArrayBuffer;
   /** Loop.setDebug(true) on every loop the app runs. */
   debug: boolean;
 }
 /** Parent to worker. */
 export type ToWorker = { type: "drive"; pin: number; level: 0 | 1 | null } | { type: "stop"; reason: "stopped" | "duration" };
-/** Worker to parent: the board's events, and when the app's clock started (ms since the epoch, as performance.timeOrigin + now()). */
-export type FromWorker = BoardEvent | { type: "started"; epoch: number };
+/**
+ * Worker to parent: the board's events (in batches, see batch.ts; the end
+ * alone, after the last batch), and when the app's clock started (ms since
+ * the epoch, as performance.timeOrigin + now()).
+ */
+export type FromWorker = { type: "events"; events: BoardEvent[] } | Extract<BoardEvent, { type: "end" }> | { type: "started"; epoch: number };
 
 const HEARTBEAT_MS = 50;
 
 const port = parentPort!;
 const data = workerData as WorkerData;
-const post = (m: FromWorker): void => port.postMessage(m);
+const batcher = new EventBatcher<BoardEvent>(data.batches, (events) => port.postMessage({ type: "events", events } satisfies FromWorker));
+/** A message of its own, after every event before it. */
+const post = (m: FromWorker): void => {
+  batcher.flush();
+  port.postMessage(m);
+};
+// What a thread held by a task still has in its batch: the parent takes it through the inspector (whereIsWorker) before it terminates the thread.
+(globalThis as { takeBoardEvents?: () => BoardEvent[] }).takeBoardEvents = () => batcher.take();
 
 // The parent keeps the run's record (its feed): a second one here would only grow.
-const { host, loop, board } = setUpAppBoard({ virtual: data.virtual, emit: post, keepHistory: false });
+const { host, loop, board } = setUpAppBoard({ virtual: data.virtual, emit: (e) => batcher.push(e), keepHistory: false });
+// process.exit(code) in the app ends this thread at once: what it did before still reaches the board.
+process.on("exit", () => batcher.flush());
+
+// XS's trace() (the device's console: xsbug, the serial port), which the type check lets an app use: its text, a line at each "\n".
+let traced = "";
+const trace = (...parts: unknown[]): void => {
+  traced += parts.map((p) => (typeof p === "string" ? p : String(p))).join("");
+  for (let i = traced.indexOf("\n"); i >= 0; i = traced.indexOf("\n")) {
+    print(traced.slice(0, i));
+    traced = traced.slice(i + 1);
+  }
+};
+const conversation = (text: unknown): void => trace(typeof text === "string" ? text : "<buffer>", "\n");
+(globalThis as { trace?: unknown }).trace = Object.assign(trace, { left: conversation, center: conversation, right: conversation });
 const steps = new StepWriter(data.memory, () => host.now());
 
 // The loop the app runs on may be one it makes itself (newEventLoop()): every
@@ -68,7 +96,7 @@ function end(reason: "duration" | "finished" | "stopped" | "error", message?: st
   } catch {
     // The app's own loop may be another one; the parent terminates this thread anyway.
   }
-  const e: BoardEvent = { type: "end", time: host.now(), reason };
+  const e: Extract<BoardEvent, { type: "end" }> = { type: "end", time: host.now(), reason };
   if (message !== undefined) e.message = message;
   post(e);
 }

@@ -40,14 +40,17 @@ export type BoardEvent =
    * as a board would, until it is stopped). `task`: as in "end"; `since`: when its step started.
    */
   | { type: "stall"; time: number; task: string | null; since: number }
+  /** The loop runs again after a stall (the stall's task and since): the task gave it back at last. */
+  | { type: "resume"; time: number; task: string | null; since: number }
   /**
    * The run is over; nothing follows. For a runaway: `task` is the name of
    * the task that was running ("" when it has none: a task made from a
    * started coroutine; null when no task was: the app's top-level code or a
    * callback), `where` the line it was stuck on when that could be found,
    * `since` when its step started. `message`: the error, for "error".
+   * `code`: the app ended its thread with process.exit(code) ("finished").
    */
-  | { type: "end"; time: number; reason: EndReason; task?: string | null; where?: string; since?: number; message?: string };
+  | { type: "end"; time: number; reason: EndReason; task?: string | null; where?: string; since?: number; message?: string; code?: number };
 
 export interface BoardFeed {
   /** Replays every event so far to the listener, then each new one as it happens; returns the unsubscribe function. */

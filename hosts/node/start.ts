@@ -15,7 +15,8 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
 
   app               main (default: ./main.ts, the two-LED blink), an example
                     name from examples/ (e.g. button-blink), or a path to your
-                    own .ts app, from where you typed the command
+                    own .ts app (or a folder with a main.ts), from where you
+                    typed the command
   --duration S      stop after S seconds (default: until q or Ctrl-C, or
                     until the app is done)
   --vcd FILE        write every pin change to FILE as a Value Change Dump
@@ -33,7 +34,9 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
                     or hold, a timing diagram of every pin, the printed lines
   --port N          the --web page's port (default: a free one)
   --check           type-check the app first (always done for your own
-                    app, given by a path; errors as tsc prints them)
+                    app, given by a path; errors as tsc prints them), as a
+                    device sees it: no Node (console, process, fs, Buffer,
+                    setTimeout); print() and asyncio.sleep() instead
   --no-check        run your app even when it has type errors
   --help            this text
 
@@ -42,18 +45,24 @@ Keys (on a terminal): each input pin gets a letter, shown next to it as [a].
                     press; a a typed quickly, within 0.4 s: a double click)
   A (Shift+a)       presses the input and holds it until the next a or A
                     (held 1 s or more: a long press)
-  q, Ctrl-C         stops the run
+  q, Ctrl-C         stops the run (exit code 0: a run ended as asked)
 (0.4 s and 1 s are a Pushbutton's default times.) "Pressed" is the level the
 input's pull makes active: 0 for a pull-up (a button to ground), 1 otherwise.
 A task that never yields (a loop with a forgotten await) cannot keep the run
 going: at its end (or at q) the task is terminated and named, with its line.
+
+Exit codes: 0 the run ended as asked (its duration, q, Ctrl-C, a signal, or
+the app was done); 1 a task never gave the loop back, the app failed, or the
+VCD could not be written; 2 a bad option or app; the app's own code when it
+calls process.exit(code) (Node only).
 `;
 
 /** Stop before this: longer timers than Node's (24.8 days) fire at once. */
 const MAX_DURATION_S = 2_000_000;
 
+/** A bad option or app: the one line that says what is wrong (the whole help would bury it). */
 function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${HELP}`);
+  process.stderr.write(`${message}\nnpm start -- --help for the options\n`);
   process.exit(2);
 }
 
@@ -116,7 +125,8 @@ function exampleApps(root: string): string[] {
   if (!fs.existsSync(dir)) return [];
   const names = new Set<string>();
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith(".ts")) names.add(entry.name.slice(0, -3));
+    // <app>.board.ts is an app's board script (appboard.ts), not an app.
+    if (entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".board.ts") && !entry.name.endsWith(".d.ts")) names.add(entry.name.slice(0, -3));
     else if (entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, "main.ts"))) names.add(entry.name);
   }
   return [...names].sort();
@@ -124,9 +134,20 @@ function exampleApps(root: string): string[] {
 
 function resolveApp(root: string, from: string, app: string | undefined): string {
   if (!app || app === "main") return path.join(root, "main.ts");
-  const candidates = [path.resolve(from, app), path.join(root, "examples", `${app}.ts`), path.join(root, "examples", app, "main.ts")];
-  const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
-  if (!found) fail(`no app called ${JSON.stringify(app)}; try main, a path to a .ts file, or one of: ${exampleApps(root).join(", ")}`);
+  const given = path.resolve(from, app);
+  const isFile = (f: string): boolean => fs.existsSync(f) && fs.statSync(f).isFile();
+  const isFolder = (f: string): boolean => fs.existsSync(f) && fs.statSync(f).isDirectory();
+  // A path you typed comes first: your file, or your folder's main.ts, as examples/<name>/main.ts.
+  let found = [given, path.join(given, "main.ts")].find(isFile);
+  if (!found && isFolder(given)) fail(`${app} is a folder${app === given ? "" : ` (${given})`} with no main.ts; give the app's .ts file`);
+  // Then an example's name.
+  found ??= [path.join(root, "examples", `${app}.ts`), path.join(root, "examples", app, "main.ts")].find(isFile);
+  if (!found) {
+    // Something with a folder or an extension in it was meant as a path: say which file is missing.
+    if (/[\\/]|\.[A-Za-z]+$/.test(app)) fail(`not found: ${given}`);
+    fail(`no app called ${JSON.stringify(app)} (not found: ${given}); try main, a path to a .ts file, or one of: ${exampleApps(root).join(", ")}`);
+  }
+  if (!found.endsWith(".ts") || found.endsWith(".d.ts")) fail(`${app}: apps are TypeScript (.ts) files`);
   return found;
 }
 
@@ -142,7 +163,7 @@ function resolveVcd(from: string, file: string): string {
 function describeEnd(e: EndEvent, pinChanges: number, vcd: string | undefined, vcdError: string | null): string {
   const at = `t=${(Math.floor(e.time) / 1000).toFixed(3)} s`;
   const wrote = vcd ? (vcdError ? `; could not write ${vcd}: ${vcdError}` : `; wrote ${vcd}`) : "";
-  const how = {
+  const how = e.reason === "finished" && e.code !== undefined ? `the app called process.exit(${e.code})` : {
     duration: "stopped",
     stopped: "stopped",
     finished: "the app is done",
@@ -153,7 +174,7 @@ function describeEnd(e: EndEvent, pinChanges: number, vcd: string | undefined, v
 }
 
 function describeRunaway(e: EndEvent): string {
-  const who = e.task === null || e.task === undefined ? (e.where && !/\(.*:\d+/.test(e.where) ? e.where : "code outside any task") : e.task ? `task ${e.task}` : "a task made from a started coroutine (unnamed)";
+  const who = e.task === null || e.task === undefined ? (e.where && !/\(.*:\d+/.test(e.where) ? e.where : "code outside any task") : `task ${e.task || "(anonymous)"}`;
   const since = e.since !== undefined ? ` since t=${(Math.floor(e.since) / 1000).toFixed(3)} s` : "";
   const where = e.where && /\(.*:\d+|:\d+:\d+/.test(e.where) ? `\n  stuck at ${e.where}` : "";
   return `${who} never gave the loop back${since} (a loop without await?): the app was terminated${where}`;
@@ -185,12 +206,23 @@ function main(): void {
   const keysOn = !!process.stdin.isTTY && typeof process.stdin.setRawMode === "function";
   const length = options.duration ? `${options.duration} s` : "until q or Ctrl-C";
   const shown = entry.startsWith(root + path.sep) ? path.relative(root, entry) : path.relative(from, entry);
-  process.stdout.write(`${shown.startsWith("..") ? entry : shown} on the simulated board${options.virtual ? " (virtual time)" : ""}; ${length}${keysOn ? "; keys: [a] taps an input, Shift+a holds it" : ""}\n`);
+  process.stdout.write(`${shown.startsWith("..") ? entry : shown} on the simulated board${options.virtual ? " (virtual time)" : ""}; ${length}\n`);
 
   const run = startApp({ entry, duration: options.duration, virtual: options.virtual, vcd, stallMs: options.stall === undefined ? undefined : options.stall * 1000, from, debug: options.debug });
   let view: import("./view").BoardView | null = null;
   const keys = keysOn ? new InputKeys(run.feed, () => view?.refresh()) : null;
-  view = new BoardView(run.feed, { out: process.stdout, err: process.stderr, keys });
+  view = new BoardView(run.feed, { out: process.stdout, err: process.stderr, keys, clock: () => run.elapsed() });
+  // The keys, once there is an input to press (on virtual time the run is over before a key could matter).
+  if (keys && !options.virtual) {
+    let hinted = false;
+    run.feed.subscribe((e) => {
+      if (hinted || e.type !== "pin" || e.mode !== "input") return;
+      const key = keys.keyFor(e.pin);
+      if (!key) return;
+      hinted = true;
+      view!.note(`keys: [${key}] taps GPIO${e.pin}, Shift+${key} holds it down; q stops`);
+    });
+  }
   // --web: the same run in a browser (hosts/node/web/), closed after the run so that the page gets its end.
   let closeWeb = (): Promise<void> => Promise.resolve();
   if (options.web) {
@@ -247,7 +279,9 @@ function main(): void {
     if (end.reason === "error") process.stderr.write(`${end.message ?? "the app failed"}\n`);
     const pinChanges = run.feed.history.filter((e) => e.type === "pin").length;
     process.stdout.write(`${describeEnd(end, pinChanges, options.vcd, run.vcdError)}\n`);
-    const code = end.reason === "runaway" || end.reason === "error" || run.vcdError ? 1 : 0;
+    // A stop (q, Ctrl-C, a signal) is a run that ended as asked: 0, as a duration's end (see --help).
+    const failed = end.reason === "runaway" || end.reason === "error" || run.vcdError ? 1 : 0;
+    const code = end.code !== undefined && end.code !== 0 ? end.code : failed;
     void closeWeb().then(() => process.exit(code));
   });
 }

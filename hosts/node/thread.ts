@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
+import { formatError } from "../../modules/asyncio/format";
 import type { FromWorker, ToWorker, WorkerData } from "./app-worker";
+import { BatchAcks, createBatchMemory } from "./batch";
 import { FeedHub, type BoardEvent, type EndReason } from "./feed";
 import { createStepMemory, StepReader } from "./stepslot";
 import { toVcd, vcdChanges } from "./vcd";
@@ -66,7 +68,9 @@ export function startApp(options: StartOptions): BoardRun {
   const graceMs = options.graceMs ?? 1000;
   const memory = createStepMemory();
   const steps = new StepReader(memory);
-  const data: WorkerData = { entry: path.resolve(options.entry), virtual: !!options.virtual, durationMs, memory, debug: !!options.debug };
+  const batches = createBatchMemory();
+  const acks = new BatchAcks(batches);
+  const data: WorkerData = { entry: path.resolve(options.entry), virtual: !!options.virtual, durationMs, memory, batches, debug: !!options.debug };
   const worker = new Worker(bootstrap(), { eval: true, workerData: data, stdout: true, stderr: true, execArgv: [] });
 
   let startedAt: number | null = null; // the app's time origin, on this thread's performance clock
@@ -93,8 +97,15 @@ export function startApp(options: StartOptions): BoardRun {
   });
 
   let endedAt: number | null = null;
+  /**
+   * When the run was decided to end, before its thread answered (a stop, or
+   * a runaway found): the clock shows no later time, and nothing the thread
+   * did after it reaches the feed (a runaway goes on until it is terminated).
+   */
+  let cutAt: number | null = null;
   const elapsed = (): number => {
     if (endedAt !== null) return endedAt;
+    if (cutAt !== null) return cutAt;
     if (options.virtual || startedAt === null) return Math.max(lastTime, options.virtual ? steps.read().since || 0 : 0);
     return performance.now() - startedAt;
   };
@@ -130,14 +141,21 @@ export function startApp(options: StartOptions): BoardRun {
     }));
   }
 
+  /** Past the duration nothing is the run's (the thread's own end may come a little later, a timer being late). */
+  const lastMs = durationMs ?? Infinity;
   function push(e: BoardEvent): void {
     if (over) return;
-    if (e.type !== "stall") lastTime = Math.max(lastTime, e.time);
+    if (e.type !== "end" && e.time > (cutAt ?? lastMs)) return;
+    if (e.type !== "stall" && e.type !== "resume") lastTime = Math.max(lastTime, e.time);
     feed.push(e);
   }
 
   worker.on("message", (m: FromWorker) => {
-    if (m.type === "started") {
+    if (m.type === "events") {
+      for (const e of m.events) push(e.type === "pin" ? ownPin(e) : e);
+      // Taken: the thread may send more (it waits when it is too far ahead, see batch.ts).
+      acks.ack();
+    } else if (m.type === "started") {
       if (ending) return;
       startedAt = m.epoch - performance.timeOrigin;
       watch();
@@ -145,19 +163,18 @@ export function startApp(options: StartOptions): BoardRun {
         // The worker ends its own run at the duration; this is for when it cannot (a task holds it).
         deadline = setTimeout(() => {
           // No heartbeat for a while: a task holds the thread, asking it would only cost the grace time.
-          if (performance.now() - lastBeatAt >= STUCK_MS) void runaway();
-          else requestStop("duration");
-        }, Math.max(0, startedAt + durationMs - performance.now()) + DEADLINE_MARGIN_MS);
+          if (performance.now() - lastBeatAt >= STUCK_MS) void runaway(durationMs);
+          else deadline = setTimeout(() => requestStop("duration"), DEADLINE_MARGIN_MS);
+        }, Math.max(0, startedAt + durationMs - performance.now()));
       }
-    } else if (m.type === "end") void finish(m);
-    else push(m);
+    } else void finish(m);
   });
   worker.on("error", (e) => {
-    void finish({ type: "end", time: elapsed(), reason: "error", message: e instanceof Error ? e.stack ?? e.message : String(e) });
+    void finish({ type: "end", time: elapsed(), reason: "error", message: formatError(e) });
   });
-  worker.on("exit", () => {
-    // Without an end event: the app called process.exit(), or the thread died.
-    void finish({ type: "end", time: elapsed(), reason: "finished" });
+  worker.on("exit", (code) => {
+    // Without an end event: the app called process.exit(code), or the thread died.
+    void finish({ type: "end", time: elapsed(), reason: "finished", code });
   });
 
   // The thread's heartbeat stops while a task holds it.
@@ -166,24 +183,26 @@ export function startApp(options: StartOptions): BoardRun {
   function watch(): void {
     let beat = steps.heartbeat();
     lastBeatAt = performance.now();
-    let stalled = false;
+    let stall: Extract<BoardEvent, { type: "stall" }> | null = null;
     checker = setInterval(() => {
       const now = performance.now();
       const b = steps.heartbeat();
       if (b !== beat) {
         beat = b;
         lastBeatAt = now;
-        stalled = false;
+        // The task gave the loop back at last: the views say so (a page shows "stalled" until then).
+        if (stall && !ending) push({ type: "resume", time: elapsed(), task: stall.task, since: stall.since });
+        stall = null;
         return;
       }
-      if (stalled || now - lastBeatAt < stallMs) return;
-      stalled = true;
+      if (stall || now - lastBeatAt < stallMs) return;
       if (options.virtual) {
         void runaway();
         return;
       }
       const s = steps.read();
-      push({ type: "stall", time: elapsed(), task: s.task, since: s.since });
+      stall = { type: "stall", time: elapsed(), task: s.task, since: s.since };
+      push(stall);
     }, CHECK_MS);
     checker.unref();
   }
@@ -197,18 +216,32 @@ export function startApp(options: StartOptions): BoardRun {
       return;
     }
     send({ type: "stop", reason });
+    // The run ends when the stop was asked for (q at t=3.2 s: stopped at 3.2 s), even when a task holds the thread and it is terminated a grace time later.
+    cutAt = reason === "duration" && durationMs !== undefined ? Math.min(durationMs, elapsed()) : elapsed();
     graceTimer = setTimeout(() => void runaway(), graceMs);
   }
 
-  /** The app's thread does not answer: say which task holds it, and where, then terminate it. */
-  async function runaway(): Promise<void> {
+  /**
+   * The app's thread does not answer: say which task holds it, and where,
+   * then terminate it. `at`: the run's end (the duration, or when a stop was
+   * asked for); default now.
+   */
+  async function runaway(at?: number): Promise<void> {
     if (ending || locating) return;
     locating = true;
-    const time = elapsed();
+    const time = at ?? elapsed();
+    cutAt = time;
     let e: EndEvent = { type: "end", time, reason: "runaway" };
     try {
       const s = steps.read();
-      const where = await whereIsWorker(worker, { timeoutMs: 1500, root: ROOT, from: options.from ?? process.cwd() });
+      const where = await whereIsWorker(worker, {
+        timeoutMs: 1500, root: ROOT, from: options.from ?? process.cwd(),
+        // The events the thread had not sent yet (its last batch): a held thread never will.
+        take: "globalThis.takeBoardEvents?.() ?? []",
+        onTaken: (events) => {
+          if (Array.isArray(events)) held = events as BoardEvent[];
+        },
+      });
       e = { type: "end", time, reason: "runaway", task: s.task, since: s.since };
       const place = where ?? s.context;
       if (place) e.where = place;
@@ -218,6 +251,8 @@ export function startApp(options: StartOptions): BoardRun {
     await finish(e);
   }
   let locating = false;
+  /** The events a held thread had not sent (runaway), for the feed after those it did send. */
+  let held: BoardEvent[] = [];
 
   async function finish(e: EndEvent): Promise<void> {
     if (ending) return;
@@ -233,6 +268,8 @@ export function startApp(options: StartOptions): BoardRun {
     }
     // What the app wrote last is still in the pipes: it belongs before the end.
     await Promise.race([Promise.all(drained), new Promise((r) => setTimeout(r, 200))]);
+    for (const h of held) push(h);
+    if (cutAt !== null && e.time > cutAt) e = { ...e, time: cutAt };
     push(e);
     over = true;
     endedAt = e.time;
@@ -247,6 +284,17 @@ export function startApp(options: StartOptions): BoardRun {
   }
 
   return run;
+}
+
+/**
+ * A pin event as this thread's own object: one from a message has a copy of
+ * each of its strings and takes twice the memory, and a run keeps every
+ * event (a runaway toggling a pin makes hundreds of thousands a second).
+ */
+function ownPin(e: Extract<BoardEvent, { type: "pin" }>): BoardEvent {
+  const mode = e.mode === "output" ? "output" : e.mode === "input" ? "input" : e.mode === "open-drain" ? "open-drain" : e.mode;
+  const pull = e.pull === "none" ? "none" : e.pull === "up" ? "up" : e.pull === "down" ? "down" : e.pull;
+  return { type: "pin", pin: e.pin, level: e.level, time: e.time, mode, pull };
 }
 
 /**

@@ -10,8 +10,12 @@ import type { Worker } from "worker_threads";
  * the inspector is not there, when the worker does not answer within
  * `timeoutMs`, or on any error. The worker is let go again (a worker left
  * paused cannot be terminated): it goes on with its loop.
+ *
+ * `take`: an expression also evaluated there, while it is paused (JSON-able:
+ * its value is handed to `onTaken`), for what the thread holds and will
+ * never send itself.
  */
-export async function whereIsWorker(worker: Worker, options: { timeoutMs: number; root: string; from: string }): Promise<string | null> {
+export async function whereIsWorker(worker: Worker, options: { timeoutMs: number; root: string; from: string; take?: string; onTaken?: (value: unknown) => void }): Promise<string | null> {
   let inspector: typeof import("inspector");
   try {
     inspector = require("inspector");
@@ -60,8 +64,19 @@ export async function whereIsWorker(worker: Worker, options: { timeoutMs: number
         if (msg.method === "Debugger.paused") {
           const frame = msg.params?.callFrames?.[0];
           if (!frame) return resolve(null);
-          send("Debugger.evaluateOnCallFrame", { callFrameId: frame.callFrameId, expression: "new Error().stack", silent: true, returnByValue: true }, (reply) => {
-            const value = reply.result?.result?.value;
+          // The app's frame may be deep under the library's (a pin's change goes through the board and its views): Node keeps 10 frames.
+          const stack = "(globalThis.__whereLimit = Error.stackTraceLimit, Error.stackTraceLimit = 200, globalThis.__whereStack = new Error().stack, Error.stackTraceLimit = globalThis.__whereLimit, delete globalThis.__whereLimit, globalThis.__whereStack)";
+          const expression = options.take ? `[${stack}, (${options.take})]` : stack;
+          send("Debugger.evaluateOnCallFrame", { callFrameId: frame.callFrameId, expression, silent: true, returnByValue: true }, (reply) => {
+            let value = reply.result?.result?.value;
+            if (options.take && Array.isArray(value)) {
+              try {
+                options.onTaken?.(value[1]);
+              } catch {
+                // The caller's problem, not the search's.
+              }
+              value = value[0];
+            }
             resolve(typeof value === "string" ? value : null);
           });
         }

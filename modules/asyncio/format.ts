@@ -53,12 +53,37 @@ export function formatError(e: unknown): string {
   } catch {
     // A revoked Proxy throws on the prototype lookup.
   }
-  if (!isError) return safeString(e);
+  if (!isError) return describeThrown(e);
   const name = nameOf(e as Error) ?? "Error";
   const message = messageOf(e as Error) ?? "";
   const stack = stackOf(e as Error);
   if (stack && stack.includes(message)) return stack;
   return `${name}: ${message}${stack ? "\n" + stack : ""}`;
+}
+
+/**
+ * A thrown value that is not an Error: its text when it has one of its own
+ * ("oops", 42, a toString), else what it is and what it holds ("an object
+ * with no prototype (not an Error): {"code":3}" for Object.create(null),
+ * whose String() is "[object Object]", or throws). Never throws.
+ */
+function describeThrown(v: unknown): string {
+  const text = safeString(v);
+  if ((typeof v !== "object" && typeof v !== "function") || v === null || !/^\[object \w*\]$/.test(text)) return text;
+  let what: string;
+  try {
+    what = Object.getPrototypeOf(v) === null ? "an object with no prototype" : `a thrown ${describe(v)}`;
+  } catch {
+    return text;
+  }
+  let json = "";
+  try {
+    const j = JSON.stringify(v);
+    if (typeof j === "string") json = j.length > 200 ? `${j.slice(0, 200)}…` : j;
+  } catch {
+    // Cyclic, a throwing getter, a BigInt: what it is will do.
+  }
+  return `${what} (not an Error)${json ? `: ${json}` : ""}`;
 }
 
 /** A short description of a value for TypeError messages ("string \"x\"", "null", "Array", "number NaN"). Never throws. */
