@@ -1,11 +1,10 @@
 // examples/dimmer.json with the Moddable SDK's own mcconfig (when $MODDABLE is
 // set): make files for ESP32, ESP8266 and the Pico (no toolchain needed) carry
 // the SDK's embedded:io/analog and embedded:io/pwm drivers and this project's
-// ECMA-419 ports with that platform's profile; then the app built for the
-// Linux simulator runs in mcsim on the traced fakes (under `flock` on
-// $MCSIM_LOCK, default <tmpdir>/mcsim.lock, as test/network-manifests.test.ts).
+// ECMA-419 ports with that platform's profile. (test/moddable.test.ts runs
+// the example in mcsim, on the simulator's traced fakes.)
 import { expect } from "chai";
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -94,65 +93,5 @@ const reason = missing();
     const mk = makeFile("lin");
     expect(mk.modules).to.include("machine/analog-simulator.xsb");
     for (const m of ["~.embedded/io/analog.xsb", "~.embedded/io/pwm.xsb", "machine/analog-ecma419.xsb"]) expect(mk.modules, m).to.not.include(m);
-  });
-});
-
-function simMissing(): string | null {
-  const r = missing();
-  if (r) return r;
-  if (!fs.existsSync(path.join(BIN, "mcsim"))) return `mcsim is missing from ${BIN}`;
-  if (!process.env.DISPLAY) return "no $DISPLAY for mcsim";
-  return null;
-}
-
-/** argv under flock on $MCSIM_LOCK (unless it is set empty, or flock is missing). */
-function locked(argv: string[]): string[] {
-  const lock = process.env.MCSIM_LOCK ?? path.join(os.tmpdir(), "mcsim.lock");
-  if (!lock || spawnSync("sh", ["-c", "command -v flock"]).status !== 0) return argv;
-  return ["flock", lock, ...argv];
-}
-
-const simReason = simMissing();
-(simReason ? describe.skip : describe)(`examples/dimmer on the Linux simulator (XS, the traced fakes)${simReason ? ` — skipped: ${simReason}` : ""}`, function () {
-  this.timeout(600_000);
-  it("breathes the PWM LED, blinks the heartbeat, and raises the alarm when the fake knob passes 3.0 V (about 9.1 s in)", async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "dimmer-lin-"));
-    try {
-      const [cmd, ...args] = locked([path.join(BIN, "mcconfig"), "-m", "-p", "lin", "-t", "build", "-o", out, "dimmer.json"]);
-      const b = spawnSync(cmd, args, { cwd: path.join(ROOT, "examples"), env: env(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-      expect(b.status, `${b.stdout}${b.stderr}`).to.equal(0);
-      const so = findFile(path.join(out, "bin"), "mc.so");
-      expect(so).to.not.equal(null);
-      const [sim, ...simArgs] = locked(["timeout", "-s", "KILL", "120", "stdbuf", "-oL", path.join(BIN, "mcsim"), so!]);
-      const child = spawn(sim, simArgs, { env: env(), stdio: ["ignore", "pipe", "ignore"], detached: true });
-      let log = "";
-      try {
-        await new Promise<void>((resolve) => {
-          child.stdout.setEncoding("utf8");
-          child.stdout.on("data", (s: string) => {
-            log += s;
-            if (log.includes("alarm:")) resolve();
-          });
-          child.on("exit", () => resolve());
-        });
-      } finally {
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-      expect(log).to.contain("ADC 34: simulated, a triangle wave 0-3.3 V every 20 s\n");
-      expect(log).to.match(/^PWM 2 0 1000 \d+$/m);
-      expect(log).to.match(/^alarm: the knob is at 3\.0\d V$/m);
-      const pwm = log.split("\n").filter((l) => l.startsWith("PWM 2 "));
-      expect(pwm.length).to.be.above(100); // every 20 ms, for 9 s
-      const blinks = log.split("\n").filter((l) => l.startsWith("PIN 14 "));
-      expect(blinks.length).to.be.within(18, 22); // every 0.5 s
-      const alarmAt = Number(/^PIN 12 1 (\d+)$/m.exec(log)?.[1]);
-      expect(alarmAt).to.be.within(9000, 9600); // 3.0 V of the 20 s triangle: 9.09 s, polled every 20 ms
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
   });
 });

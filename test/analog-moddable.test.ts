@@ -251,7 +251,7 @@ describe("machine.PWM over ECMA-419 embedded:io/pwm (hosts/moddable/pwm.ts, stan
 });
 
 describe("ADC and PWM on the Moddable desktop simulator (hosts/moddable/analog-simulator.ts): traced fakes", () => {
-  it("every ADC pin reads a 20 s triangle 0 … 3.3 V from its open; PWM changes are traced as PWM <pin> <duty> <hz> <ms>", async () => {
+  it("every ADC pin reads an 8 s triangle 0 … 3.3 V from its open; PWM changes are traced as PWM <pin> <duty> <hz> <ms>", async () => {
     const fake = new FakeModdable(0, "lin");
     installFakeModdable(fake);
     const traced: string[] = [];
@@ -266,7 +266,7 @@ describe("ADC and PWM on the Moddable desktop simulator (hosts/moddable/analog-s
           fake.time = 1000;
           const adc = new ADC(34);
           const seen: number[][] = [];
-          for (const t of [1000, 6000, 11000, 16000, 21000]) {
+          for (const t of [1000, 3000, 5000, 7000, 9000]) {
             fake.time = t;
             seen.push([adc.readU16(), adc.readUv()]);
           }
@@ -284,8 +284,8 @@ describe("ADC and PWM on the Moddable desktop simulator (hosts/moddable/analog-s
         }
       });
       expect(traced).to.deep.equal([
-        "ADC 34: simulated, a triangle wave 0-3.3 V every 20 s\n",
-        "PWM 2 0 1000 21000\n",
+        "ADC 34: simulated, a triangle wave 0-3.3 V every 8 s\n",
+        "PWM 2 0 1000 9000\n",
         "PWM 2 32768 1000 21500\n",
         "PWM 2 32768 2000 21500\n",
         "PWM 2 0 2000 21500\n",

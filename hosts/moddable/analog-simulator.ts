@@ -6,12 +6,12 @@ import Time from "time";
 const BITS = 12;
 const MAX = 2 ** BITS - 1;
 const FULL_SCALE_UV = 3_300_000;
-const PERIOD_MS = 20_000;
+const PERIOD_MS = 8_000;
 
 /**
  * ADC inputs on the Moddable desktop simulator, which has no
  * embedded:io/analog: a traced fake. Every ADC pin reads a triangle wave,
- * 0 V up to 3.3 V and back every 20 s from when it was opened (12 bits,
+ * 0 V up to 3.3 V and back every 8 s from when it was opened (12 bits,
  * readUv() in µV), so that an app's thresholds and fades do something; the
  * open is traced as "ADC <n> …" (no trace per read). Any pin number works.
  */
