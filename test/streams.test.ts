@@ -429,7 +429,9 @@ const overTcp: Live = async (script, body) => {
   let sock: net.Socket | null = null;
   const peerOf = (s: net.Socket): Peer => ({
     write: (data) => new Promise<void>((r) => s.write(data, () => r())),
-    pause,
+    pause: async (ms) => {
+      await pause(ms);
+    },
     end: async () => {
       s.end();
     },
