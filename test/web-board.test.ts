@@ -187,6 +187,27 @@ describe("web board: the server", function () {
     s.close();
   });
 
+  it("a pin's dense changes (more than 3 in a ms) reach a page as bursts that count every change; the rest as they are", async () => {
+    const feed = new FakeFeed();
+    feed.push(led(2, 0, 0), led(14, 0, 0));
+    web = await startWebBoard(feed);
+    const s = openStream(web.url);
+    await s.until(() => s.got.events.length === 2, "the history");
+    let level: 0 | 1 = 0;
+    for (let i = 0; i < 10_000; i++) feed.push(led(2, (level ^= 1) as 0 | 1, 100 + i * 0.01)); // 100 a ms, for 100 ms
+    feed.push(led(14, 1, 150), { type: "print", line: "hello", time: 150 });
+    feed.push({ type: "end", time: 300, reason: "duration" });
+    await s.until(() => s.got.events.some((e) => e.type === "end"), "the end");
+    const got = s.got.events as unknown as { type: string; pin?: number; changes?: number; time: number; until?: number; level?: number }[];
+    const bursts = got.filter((e) => e.type === "burst");
+    expect(bursts.length).to.be.within(100, 110);
+    expect(bursts.reduce((n, b) => n + b.changes!, 0)).to.equal(10_000);
+    expect(bursts[0]).to.include({ pin: 2, time: 100 });
+    expect(bursts[bursts.length - 1]).to.include({ until: 100 + 9_999 * 0.01, level: 0 });
+    expect(got.filter((e) => e.type !== "burst").map((e) => e.type)).to.deep.equal(["pin", "pin", "pin", "print", "end"]);
+    s.close();
+  });
+
   it("POST /drive drives an open input: pressed is the level given, null releases it", async () => {
     const feed = new FakeFeed();
     feed.push(button(0, 1, 0), led(2, 1, 0));
@@ -844,7 +865,12 @@ describe("web board: the page, in Chromium", function () {
     feed.push({ type: "stall", time: 1500, task: "blink", since: 1000 });
     await page.waitForFunction(() => document.getElementById("status").dataset.state === "stalled");
     expect(await page.textContent("#status")).to.equal("stalled: nothing has given the loop back since t = 1.000 s (task blink)");
+    // A pin that changes says nothing about the loop (the task holding it may be the one toggling it) ...
     feed.push(led(14, 1, 1600));
+    await page.waitForFunction(() => window.webBoard.pins().length === 1);
+    expect(await page.getAttribute("#status", "data-state")).to.equal("stalled");
+    // ... the thread's heartbeat does.
+    feed.push({ type: "resume", time: 1650, task: "blink", since: 1000 });
     await page.waitForFunction(() => document.getElementById("status").dataset.state === "live");
 
     for (let i = 0; i < 2100; i++) feed.push({ type: "print", line: `line ${i}`, time: 1700 });
@@ -858,12 +884,128 @@ describe("web board: the page, in Chromium", function () {
     const drawn = await page.evaluate(() => {
       const t0 = performance.now();
       window.webBoard.redraw();
-      return { ms: performance.now() - t0, edges: Number(document.getElementById("diagram").dataset.edgesDrawn), plotW: window.webBoard.layout().plotW };
+      const p = window.webBoard.pins()[0];
+      return { ms: performance.now() - t0, edges: Number(document.getElementById("diagram").dataset.edgesDrawn), plotW: window.webBoard.layout().plotW, bursts: p.bursts, points: p.times.length };
     });
-    // One bar per pixel column, not a line per toggle.
-    expect(drawn.edges).to.be.above(10).and.at.most(drawn.plotW + 1);
+    // Ten changes a ms came as bursts (the page holds a bar, not 50 000 points), drawn as one bar per pixel column at most.
+    expect(drawn.bursts).to.deep.equal([[2000, 2000 + 49_999 * 0.1]]);
+    expect(drawn.points).to.be.below(10);
+    expect(drawn.edges).to.be.at.least(1).and.at.most(drawn.plotW + 1);
     expect(drawn.ms).to.be.below(100);
     await shoot(page, "dense");
+  });
+
+  it("a runaway toggling a pin: the page shows the stall (the toggling does not clear it) with the diagram keeping up, then the end with the runaway's report; its clock stops at the end", async () => {
+    const entry = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "web-runaway-")), "runaway.ts");
+    fs.writeFileSync(entry, [
+      'import asyncio from "asyncio";',
+      'import { Pin } from "machine";',
+      "const led = new Pin(2, Pin.OUT);",
+      "async function blink() {",
+      "  await asyncio.sleep(0.3);",
+      "  while (true) {",
+      "    led.toggle();",
+      "    asyncio.sleep(0.5); // forgot the await",
+      "  }",
+      "}",
+      "asyncio.run(blink);",
+      "",
+    ].join("\n"));
+    const run = startApp({ entry, from: path.dirname(entry), duration: 4, stallMs: 600, graceMs: 300 });
+    stops.push(async () => {
+      run.stop();
+      await run.finished;
+    });
+    const web = await startWebBoard(run.feed, { title: "runaway.ts" });
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 1000, height: 700 });
+    await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "stalled", undefined, { timeout: 20000 });
+    expect(await page.textContent("#status")).to.match(/^stalled: nothing has given the loop back since t = \d\.\d{3} s \(task blink\)$/, (await page.textContent("#status"))!);
+    // The pin goes on toggling: still stalled, and the diagram is drawn up to (nearly) the page's now, not flat behind it.
+    for (let i = 0; i < 3; i++) {
+      await sleep(300);
+      const seen = await page.evaluate(() => {
+        const p = window.webBoard.pins().find((q: { pin: number }) => q.pin === 2);
+        const last = Math.max(p.times[p.times.length - 1], p.bursts.length ? p.bursts[p.bursts.length - 1][1] : 0);
+        return { state: document.getElementById("status")!.dataset.state, lag: window.webBoard.now() - last, ended: !!window.webBoard.ended() };
+      });
+      if (seen.ended) break;
+      expect(seen.state).to.equal("stalled");
+      expect(seen.lag, "the diagram keeps up with the toggling").to.be.below(500);
+    }
+    await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "ended", undefined, { timeout: 20000 });
+    expect(await page.textContent("#status")).to.match(/^run ended at t = 4\.000 s: task blink never gave the loop back since t = \d\.\d{3} s \(a loop without await\?\): the app was terminated; stuck at blink \(runaway\.ts:\d+:\d+\)$/);
+    expect(await page.textContent("#clock")).to.equal("t = 4.000 s");
+    await sleep(300);
+    expect(await page.textContent("#clock")).to.equal("t = 4.000 s");
+    expect(await page.textContent("#no-lines")).to.equal("nothing was printed");
+    expect(await page.isVisible("#no-lines")).to.equal(true);
+    // The LED is named by its pin (no colour word: this one is no "green LED").
+    expect((await page.textContent('.led[data-pin="2"]'))!.trim()).to.equal("GPIO2");
+    // The run is over; the server going away now is no lost connection.
+    await web.close();
+    await sleep(1500);
+    expect(await page.getAttribute("#status", "data-state")).to.equal("ended");
+    expect(await page.textContent("#clock")).to.equal("t = 4.000 s");
+  });
+
+  it("the printed lines keep following the newest after a change of width, until the user scrolls back", async () => {
+    const feed = new FakeFeed();
+    const web = await startWebBoard(feed);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 1100, height: 700 });
+    await page.waitForFunction(() => document.getElementById("status").dataset.state === "live");
+    const long = "a long line that wraps when the page is narrow ".repeat(3);
+    for (let i = 0; i < 150; i++) feed.push({ type: "print", line: `${i} ${long}`, time: i });
+    await page.locator("#log li", { hasText: "149 a long" }).waitFor();
+    const atBottom = () => page.evaluate(() => {
+      const log = document.getElementById("log");
+      return log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    });
+    expect(await atBottom()).to.equal(true);
+    await page.setViewportSize({ width: 520, height: 700 });
+    await sleep(200);
+    for (let i = 150; i < 160; i++) feed.push({ type: "print", line: `${i} ${long}`, time: i });
+    await page.locator("#log li", { hasText: "159 a long" }).waitFor();
+    await sleep(100);
+    expect(await atBottom(), "following after the width changed").to.equal(true);
+    await page.setViewportSize({ width: 1100, height: 700 });
+    await sleep(200);
+    expect(await atBottom(), "following after it changed back").to.equal(true);
+    // Scrolled back by the user: the lines stay where they were put.
+    const box = (await page.locator("#log").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -600);
+    await page.waitForFunction(() => document.getElementById("log").scrollTop > 0 && document.getElementById("log").scrollTop + document.getElementById("log").clientHeight < document.getElementById("log").scrollHeight - 100);
+    feed.push({ type: "print", line: "one more", time: 200 });
+    await page.locator("#log li", { hasText: "one more" }).waitFor();
+    await sleep(100);
+    expect(await atBottom(), "scrolled back").to.equal(false);
+  });
+
+  it("zooming out stops near the run's length (not at 24 h); a run that ended with nothing printed says so", async () => {
+    const feed = new FakeFeed();
+    feed.push(led(14, 1, 0), led(14, 0, 20_000), { type: "end", time: 60_000, reason: "duration" });
+    const web = await startWebBoard(feed);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 1000, height: 700 });
+    await page.waitForFunction(() => document.getElementById("status").dataset.state === "ended");
+    expect(await page.textContent("#no-lines")).to.equal("nothing was printed");
+    for (let i = 0; i < 20; i++) await page.click("#zoom-out");
+    await page.waitForFunction(() => Number(document.getElementById("diagram").dataset.span) >= 60_000);
+    const span = Number(await page.getAttribute("#diagram", "data-span"));
+    expect(span).to.be.within(60_000, 75_000);
+    // A young run can still be seen over the default 10 s.
+    const young = new FakeFeed();
+    young.push(led(14, 1, 0));
+    const web2 = await startWebBoard(young);
+    stops.push(() => web2.close());
+    const page2 = await newPage(web2.url, { width: 1000, height: 700 });
+    await page2.waitForFunction(() => document.getElementById("status").dataset.state === "live");
+    expect(await page2.textContent("#no-lines")).to.equal("nothing printed yet");
+    for (let i = 0; i < 10; i++) await page2.click("#zoom-out");
+    await sleep(100);
+    expect(Number(await page2.getAttribute("#diagram", "data-span"))).to.be.within(10_000, 13_000);
   });
 
   it("a pin opened again in another mode moves between the LEDs and the buttons, and keeps its colour", async () => {

@@ -2,12 +2,15 @@
 // one run, from the server's event stream (/events). Plain script, no build.
 "use strict";
 (() => {
-  // The terminal view's colours, in the same order, so GPIO14 is green in both.
-  const COLOURS = [["green", "#3fdc5a"], ["blue", "#4c8dff"], ["red", "#ff5a52"], ["yellow", "#f5d43b"], ["magenta", "#e35ce6"], ["cyan", "#3fd8e0"]];
+  // The terminal view's colours, in the same order, so an LED has the same colour in both: decoration only
+  // (an LED is named by its pin; button-blink's GPIO2 is no green LED).
+  const COLOURS = ["#3fdc5a", "#4c8dff", "#ff5a52", "#f5d43b", "#e35ce6", "#3fd8e0"];
   const INPUT_COLOUR = "#d2a8ff";
   const ADC_COLOUR = "#ffb86b";
   const MIN_SPAN = 2; // ms: below this the board's clock resolution shows
-  const MAX_SPAN = 24 * 3600e3;
+  const DEFAULT_SPAN = 10000;
+  /** Zooming out stops a little past the whole run (or the default span, for a young run). */
+  const maxSpan = () => Math.max(DEFAULT_SPAN, now() * 1.25);
   const ROW = 34;
   const AXIS = 24;
   const MAX_LINES = 2000;
@@ -29,10 +32,12 @@
   let offset; // run time minus performance.now(): the best (largest) estimate seen
   let latest; // the newest event time
   let ended; // the end event, once the run is over
+  let lostAt; // the run's time when the connection was lost (the clock stops there until it is back), or null
   let droppedLines;
+  let logFollow; // the printed lines follow the newest (the user has not scrolled back)
   let dirty = true;
 
-  const view = { span: 10000, follow: true, end: 0, start: 0, pxPerMs: 1, x0: 0, plotW: 1 };
+  const view = { span: DEFAULT_SPAN, follow: true, end: 0, start: 0, pxPerMs: 1, x0: 0, plotW: 1 };
 
   function reset(title) {
     pins = new Map();
@@ -42,7 +47,10 @@
     offset = null;
     latest = 0;
     ended = null;
+    lostAt = null;
     droppedLines = 0;
+    logFollow = true;
+    ui.noLines.textContent = "nothing printed yet";
     for (const list of [ui.leds, ui.buttons]) for (const n of [...list.children]) if (!n.classList.contains("none")) n.remove();
     ui.log.replaceChildren();
     showEmpty();
@@ -67,6 +75,7 @@
   }
   function now() {
     if (ended) return ended.time;
+    if (lostAt !== null) return lostAt;
     return offset === null ? latest : Math.max(latest, performance.now() + offset);
   }
   const seconds = (ms) => `t = ${(ms / 1000).toFixed(3)} s`;
@@ -81,25 +90,35 @@
       ended = e;
       setStatus("ended", `run ended at ${seconds(e.time)}: ${endReason(e)}`);
       for (const p of pins.values()) if (p.held) release(p);
+      if (ui.log.children.length === 0) ui.noLines.textContent = "nothing was printed";
     } else if (e.type === "stall") {
-      const task = e.task ? ` (task ${e.task})` : e.task === null ? " (top-level code or a callback)" : "";
+      const task = e.task === null ? " (top-level code or a callback)" : ` (task ${taskName(e.task)})`;
       setStatus("stalled", `stalled: nothing has given the loop back since ${seconds(e.since)}${task}`);
-    } else {
-      // The loop is running again: something happened.
+    } else if (e.type === "resume") {
+      // The loop runs again (a task that holds it may still change pins: those say nothing about the loop).
       if (status[0] === "stalled") setStatus("live", "live");
-      if (e.type === "pin") pinEvent(e);
-      else if (e.type === "pwm" || e.type === "analog") analogEvent(e);
-      else if (e.type === "print") printLine(e);
-    }
+    } else if (e.type === "pin") pinEvent(e);
+    else if (e.type === "burst") burstEvent(e);
+    else if (e.type === "pwm" || e.type === "analog") analogEvent(e);
+    else if (e.type === "print") printLine(e);
     dirty = true;
   }
+
+  /** A task's name as the terminal and Task.toString() give it. */
+  const taskName = (name) => (typeof name === "string" && name ? name : "(anonymous)");
 
   function endReason(e) {
     switch (e.reason) {
       case "duration": return "its duration elapsed";
-      case "finished": return "the app finished";
+      case "finished": return typeof e.code === "number" ? `the app called process.exit(${e.code})` : "the app finished";
       case "stopped": return "stopped";
-      case "runaway": return `a task never gave the loop back${e.task ? ` (task ${e.task})` : ""}${e.where ? ` at ${e.where}` : ""}`;
+      case "runaway": {
+        // As the terminal reports it: who, since when, where.
+        const who = typeof e.task === "string" ? `task ${taskName(e.task)}` : e.where && !/\(.*:\d+/.test(e.where) ? e.where : "code outside any task";
+        const since = typeof e.since === "number" ? ` since ${seconds(e.since)}` : "";
+        const where = e.where && /:\d+/.test(e.where) ? `; stuck at ${e.where}` : "";
+        return `${who} never gave the loop back${since} (a loop without await?): the app was terminated${where}`;
+      }
       case "error": return `the app failed${e.message ? `: ${e.message}` : ""}`;
       default: return String(e.reason);
     }
@@ -108,7 +127,7 @@
   function pinOf(e, mode, pull) {
     let p = pins.get(e.pin);
     if (!p) {
-      p = { pin: e.pin, mode: null, pull: null, colour: null, name: null, outColour: null, times: [], levels: [], node: null, levelText: null, held: false };
+      p = { pin: e.pin, mode: null, pull: null, colour: null, outColour: null, times: [], levels: [], burstFrom: [], burstTo: [], node: null, levelText: null, held: false };
       pins.set(e.pin, p);
       order.push(e.pin);
     }
@@ -119,11 +138,11 @@
     }
     return p;
   }
-  /** A pin's level (0 or 1; a PWM duty or an ADC reading as 0 … 1) from time t on. */
-  function addLevel(p, t, level) {
+  /** A pin's level (0 or 1; a PWM duty or an ADC reading as 0 … 1) from time t on. counted: a change of level counts as a transition. */
+  function addLevel(p, t, level, counted = true) {
     const n = p.levels.length;
     if (n === 0 || p.levels[n - 1] !== level) {
-      if (n > 0) transitions++;
+      if (n > 0 && counted) transitions++;
       // Binary searches need the times in order, whatever the feed does.
       p.times.push(n ? Math.max(t, p.times[n - 1]) : t);
       p.levels.push(level);
@@ -133,6 +152,25 @@
   function pinEvent(e) {
     const p = pinOf(e, e.mode, e.pull);
     addLevel(p, e.time, e.level);
+    p.node.dataset.level = String(e.level);
+    if (p.levelText) p.levelText.textContent = `level: ${e.level ? "high" : "low"}`;
+  }
+
+  // Many changes within a ms (a task toggling a pin without an await): the server sends them as one burst,
+  // drawn as a solid bar from its first change to its last; the level is the last one's from then on.
+  function burstEvent(e) {
+    const p = pinOf(e, e.mode, e.pull);
+    const n = p.burstFrom.length;
+    const from = n ? Math.max(e.time, p.burstTo[n - 1]) : e.time;
+    const to = Math.max(from, e.until);
+    // Touching bursts (a pin toggling for seconds on end) are one bar.
+    if (n && from - p.burstTo[n - 1] <= 1) p.burstTo[n - 1] = to;
+    else {
+      p.burstFrom.push(from);
+      p.burstTo.push(to);
+    }
+    if (typeof e.changes === "number") transitions += e.changes;
+    addLevel(p, to, e.level, false);
     p.node.dataset.level = String(e.level);
     if (p.levelText) p.levelText.textContent = `level: ${e.level ? "high" : "low"}`;
   }
@@ -193,7 +231,7 @@
       ui.buttons.append(b);
     } else {
       // An output keeps its colour if the app re-opens it (as an input, then an output again).
-      if (!p.name) [p.name, p.outColour] = COLOURS[outputs++ % COLOURS.length];
+      if (!p.outColour) p.outColour = COLOURS[outputs++ % COLOURS.length];
       p.colour = p.outColour;
       const d = document.createElement("div");
       d.className = "led";
@@ -202,10 +240,8 @@
       lamp.className = "lamp";
       lamp.style.setProperty("--c", p.colour);
       const label = document.createElement("span");
-      const colour = document.createElement("small");
-      colour.textContent = ` ${p.name}`;
-      label.append(`GPIO${p.pin}`, colour);
-      d.title = `GPIO${p.pin}, ${p.name} LED${p.mode === "pwm" ? " (PWM: as bright as its duty)" : ""}`;
+      label.append(`GPIO${p.pin}`);
+      d.title = `GPIO${p.pin}, an output (an LED)${p.mode === "pwm" ? ", PWM: as bright as its duty" : ""}`;
       d.append(lamp, label);
       p.levelText = null;
       if (p.mode === "pwm") {
@@ -221,7 +257,6 @@
 
   function printLine(e) {
     const log = ui.log;
-    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
     const li = document.createElement("li");
     if (e.stderr) li.className = "stderr";
     const t = document.createElement("span");
@@ -241,9 +276,23 @@
       }
       note.textContent = `${droppedLines} earlier line${droppedLines === 1 ? "" : "s"} not shown`;
     }
-    if (atBottom) log.scrollTop = log.scrollHeight;
+    if (logFollow) log.scrollTop = log.scrollHeight;
     ui.noLines.hidden = true;
   }
+
+  // The printed lines follow the newest until the user scrolls back, and again once they scroll to the bottom. Whether
+  // they follow is the user's choice, not the scroll position's: a change of width rewraps the lines and moves it.
+  const logAtBottom = () => ui.log.scrollTop + ui.log.clientHeight >= ui.log.scrollHeight - 4;
+  let logTouched = 0;
+  for (const type of ["wheel", "pointerdown", "keydown", "touchstart"]) ui.log.addEventListener(type, () => (logTouched = performance.now()), { passive: true });
+  ui.log.addEventListener("scroll", () => {
+    if (logAtBottom()) logFollow = true;
+    else if (performance.now() - logTouched < 1000) logFollow = false;
+  });
+  ui.log.style.overflowAnchor = "none";
+  new ResizeObserver(() => {
+    if (logFollow) ui.log.scrollTop = ui.log.scrollHeight;
+  }).observe(ui.log);
 
   // --- buttons ------------------------------------------------------------------
 
@@ -324,6 +373,9 @@
     });
     source.addEventListener("error", () => {
       if (ended) return;
+      // The run's time is not known without the server: the clock stops at the last time heard of.
+      if (lostAt === null) lostAt = now();
+      dirty = true;
       if (source.readyState === EventSource.CLOSED) setStatus("error", "disconnected: reload the page to try again");
       else setStatus("connecting", "connection lost, reconnecting…");
     });
@@ -363,7 +415,7 @@
     view.x0 = w < 480 ? 62 : 88;
     view.plotW = Math.max(20, w - view.x0 - 12);
     const tNow = now();
-    view.span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, view.span));
+    view.span = Math.min(maxSpan(), Math.max(MIN_SPAN, view.span));
     if (view.follow || tNow <= view.span) {
       view.end = Math.max(tNow, view.span);
     }
@@ -477,6 +529,21 @@
       ctx.lineTo(xe, y(level));
       if (highFrom !== null) fill(highFrom, xe, level);
       ctx.stroke();
+      // Bursts (more changes in a ms than can be drawn one by one): solid bars, at least 2 px wide.
+      const { burstFrom, burstTo } = p;
+      if (burstFrom.length) {
+        ctx.fillStyle = `${p.colour}cc`;
+        let barEnd = -Infinity;
+        for (let k = Math.max(0, upper(burstFrom, start) - 1); k < burstFrom.length && burstFrom[k] <= tEnd; k++) {
+          if (burstTo[k] < start) continue;
+          const xa = Math.max(x0, X(burstFrom[k]));
+          const xb = Math.max(xa + 2, X(Math.min(burstTo[k], tEnd)));
+          if (xb <= barEnd) continue;
+          ctx.fillRect(Math.max(xa, barEnd), yHi, xb - Math.max(xa, barEnd), yLo - yHi);
+          barEnd = xb;
+          edges++;
+        }
+      }
       ctx.restore();
       ctx.fillStyle = "#1b1f24";
       ctx.fillRect(0, top + ROW - 1, w, 1);
@@ -513,7 +580,7 @@
   function zoom(factor, anchorX) {
     layout();
     const old = view.span;
-    const span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, old * factor));
+    const span = Math.min(maxSpan(), Math.max(MIN_SPAN, old * factor));
     if (!view.follow) {
       const frac = anchorX === undefined ? 0.5 : Math.min(1, Math.max(0, (anchorX - view.x0) / view.plotW));
       const t = view.start + frac * old;
@@ -588,7 +655,10 @@
   window.webBoard = {
     pins: () => order.map((n) => {
       const p = pins.get(n);
-      return { pin: p.pin, mode: p.mode, pull: p.pull, level: p.levels[p.levels.length - 1], times: p.times.slice(), levels: p.levels.slice() };
+      return {
+        pin: p.pin, mode: p.mode, pull: p.pull, level: p.levels[p.levels.length - 1], times: p.times.slice(), levels: p.levels.slice(),
+        bursts: p.burstFrom.map((from, k) => [from, p.burstTo[k]]),
+      };
     }),
     now,
     view: () => ({ start: view.start, end: view.end, span: view.span, follow: view.follow }),

@@ -51,6 +51,8 @@ const SECURITY_HEADERS = {
 };
 /** Events per SSE message: one JSON.parse per batch on the page, not per event. */
 const BATCH = 500;
+/** More changes than this of one pin within one ms of the run go to the page as one burst. */
+const BURST_MIN = 3;
 const MAX_BODY = 1024;
 const HEARTBEAT_MS = 15000;
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -233,9 +235,78 @@ export async function startWebBoard(feed: BoardFeed, options: WebBoardOptions = 
   };
 }
 
-/** One page's event stream: the feed's history, then each event, in batches, at the pace the page reads. */
+/**
+ * What the page gets for many changes of one pin within one ms of the run (a
+ * task toggling a pin in a loop without an await makes hundreds of thousands
+ * a second, more than a page can take and far more than it can draw: it
+ * would fall behind the run, and its diagram go flat while the pin toggles):
+ * from `time` to `until`, `changes` level changes, ending at `level`.
+ */
+export interface Burst { type: "burst"; pin: number; time: number; until: number; changes: number; level: 0 | 1; mode: Extract<BoardEvent, { type: "pin" }>["mode"]; pull: Extract<BoardEvent, { type: "pin" }>["pull"] }
+export type PageEvent = BoardEvent | Burst;
+
+/**
+ * The events as the page gets them: each pin's changes within one ms (of the
+ * same mode and pull), when there are more than BURST_MIN, as one Burst in the
+ * place of the first (a pin's events stay in order; other events are left
+ * where they are). `levels`: each pin's last level, kept from call to call.
+ */
+export function coalesce(events: readonly PageEvent[], levels: Map<number, number>): PageEvent[] {
+  type Group = { pin: Extract<BoardEvent, { type: "pin" }>[]; ms: number };
+  const out: (PageEvent | Group)[] = [];
+  const open = new Map<number, Group>();
+  for (const e of events) {
+    if (e.type !== "pin") {
+      out.push(e);
+      continue;
+    }
+    const ms = Math.floor(e.time);
+    const g = open.get(e.pin);
+    const first = g?.pin[0];
+    if (g && g.ms === ms && first!.mode === e.mode && first!.pull === e.pull) g.pin.push(e);
+    else {
+      const group: Group = { pin: [e], ms };
+      open.set(e.pin, group);
+      out.push(group);
+    }
+  }
+  const result: PageEvent[] = [];
+  for (const item of out) {
+    if (!("ms" in item)) {
+      if (item.type === "burst") levels.set(item.pin, item.level);
+      result.push(item);
+      continue;
+    }
+    const pins = item.pin;
+    if (pins.length <= BURST_MIN) {
+      for (const e of pins) {
+        levels.set(e.pin, e.level);
+        result.push(e);
+      }
+      continue;
+    }
+    let changes = 0;
+    let level = levels.get(pins[0].pin);
+    for (const e of pins) {
+      if (level !== undefined && e.level !== level) changes++;
+      level = e.level;
+    }
+    const first = pins[0];
+    const last = pins[pins.length - 1];
+    levels.set(first.pin, last.level);
+    result.push({ type: "burst", pin: first.pin, time: first.time, until: last.time, changes, level: last.level, mode: first.mode, pull: first.pull });
+  }
+  return result;
+}
+
+/** One page's event stream: the feed's history, then each event, in batches (a pin's dense changes as bursts), at the pace the page reads. */
 class Stream {
-  private readonly queue: BoardEvent[] = [];
+  /** Events from the feed not yet coalesced. */
+  private incoming: BoardEvent[] = [];
+  /** Coalesced, waiting to be written from `head` on. */
+  private queue: PageEvent[] = [];
+  /** Each pin's last level as the page has it (a burst counts its changes from it). */
+  private readonly levels = new Map<number, number>();
   private head = 0;
   private scheduled = false;
   /** Since when the socket has been full (0: it is not). */
@@ -272,10 +343,16 @@ class Stream {
     }
   }
 
+  private waiting(): number {
+    return this.queue.length - this.head + this.incoming.length;
+  }
+
   private push(e: BoardEvent): void {
     if (this.closed) return;
-    this.queue.push(e);
-    if (this.backedUpSince && this.queue.length - this.head > this.maxQueued && Date.now() - this.backedUpSince >= this.stallMs) {
+    this.incoming.push(e);
+    // Backed up behind a flood of changes: they take far less room as bursts.
+    if (this.backedUpSince && this.incoming.length > this.maxQueued / 2) this.compact();
+    if (this.backedUpSince && this.waiting() > this.maxQueued && Date.now() - this.backedUpSince >= this.stallMs) {
       // The page stopped reading: drop it rather than hold the run's events for it without bound.
       this.res.destroy();
       this.end();
@@ -287,8 +364,16 @@ class Stream {
     }
   }
 
+  /** What came in, with each pin's dense changes as bursts, to the queue. */
+  private compact(): void {
+    if (this.incoming.length === 0) return;
+    for (const e of coalesce(this.incoming, this.levels)) this.queue.push(e);
+    this.incoming = [];
+  }
+
   private flush(): void {
     this.scheduled = false;
+    this.compact();
     while (!this.closed && this.head < this.queue.length) {
       const batch = this.queue.slice(this.head, this.head + BATCH);
       this.head += batch.length;
@@ -313,8 +398,10 @@ class Stream {
 
   end(options: { flush?: boolean } = {}): void {
     if (this.closed) return;
-    if (options.flush && !this.backedUpSince) {
-      // Not waiting for the socket: the response ends right after, and Node sends what it holds first.
+    if (options.flush) {
+      // Not waiting for the socket, even a backed-up one: the response ends right after, and Node sends what it holds first
+      // (the run's end among it: a page that never gets it says its connection was lost, and its clock runs on).
+      this.compact();
       while (this.head < this.queue.length) {
         const batch = this.queue.slice(this.head, this.head + BATCH);
         this.head += batch.length;
@@ -324,6 +411,7 @@ class Stream {
     this.closed = true;
     this.unsubscribe?.();
     this.queue.length = 0;
+    this.incoming = [];
     if (!this.res.writableEnded) this.res.end();
     this.onClose(this);
   }
