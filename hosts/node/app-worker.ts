@@ -43,6 +43,11 @@ const post = (m: FromWorker): void => {
 // What a thread held by a task still has in its batch: the parent takes it through the inspector (whereIsWorker) before it terminates the thread.
 (globalThis as { takeBoardEvents?: () => BoardEvent[] }).takeBoardEvents = () => batcher.take();
 
+// The library is compiled (ts-node) before the app's clock starts: "machine"
+// alone took ~0.7 s on a loaded machine, which the app's first tick showed.
+require("../../modules/machine");
+require("../../modules/buttons");
+
 // The parent keeps the run's record (its feed): a second one here would only grow.
 const { host, loop, board } = setUpAppBoard({ virtual: data.virtual, emit: (e) => batcher.push(e), keepHistory: false });
 // process.exit(code) in the app ends this thread at once: what it did before still reaches the board.
