@@ -203,15 +203,15 @@ describe("the browser board shows PWM as brightness and ADC pins in volts (Chrom
     const lamp = async () =>
       page.$eval('.led.pwm[data-pin="2"]', (el: any) => ({ b: el.style.getPropertyValue("--b"), label: el.textContent, bg: getComputedStyle(el.querySelector(".lamp")).backgroundColor }));
     const dark = await lamp();
-    expect(dark).to.deep.include({ b: "0", label: "GPIO2 blue 0% · 1000 Hz" });
+    expect(dark).to.deep.include({ b: "0", label: "GPIO2 0% · 1000 Hz" });
     feed.push({ type: "pwm", pin: 2, duty: 32768, freq: 1000, time: 100 });
     await page.waitForFunction(() => document.querySelector('.led[data-pin="2"]').style.getPropertyValue("--b") !== "0");
     const half = await lamp();
     feed.push({ type: "pwm", pin: 2, duty: 65535, freq: 2000, time: 200 });
     await page.waitForFunction(() => document.querySelector('.led[data-pin="2"]').style.getPropertyValue("--b") === "1");
     const full = await lamp();
-    expect(half.label).to.equal("GPIO2 blue 50% · 1000 Hz");
-    expect(full.label).to.equal("GPIO2 blue 100% · 2000 Hz");
+    expect(half.label).to.equal("GPIO2 50% · 1000 Hz");
+    expect(full.label).to.equal("GPIO2 100% · 2000 Hz");
     // Brighter with the duty: the blue channel of the lamp's colour grows.
     // (color-mix() computes to "color(srgb r g b)", 0 … 1.)
     const channels = [dark.bg, half.bg, full.bg].map((c) => c.replace(/^color\(srgb /, "").match(/[\d.]+/g)!.slice(0, 3).map((x) => Math.round(Number(x) * 255)));
