@@ -88,6 +88,14 @@ describe("machine.ADC on the simulated board", () => {
       adc.close();
       expect(board.analog.holds(34)).to.equal(null);
       new Pin(34, Pin.IN).close();
+      // A pin a bus holds (I2C, UART) is refused too, naming the bus.
+      const free = board.claim(32, "I2C(0)");
+      expect(() => new ADC(32)).to.throw(RuntimeError, "ADC(32): the pin is in use on the simulated board (held by I2C(0))");
+      expect(() => new PWM(32)).to.throw(RuntimeError, "PWM(32): the pin is in use on the simulated board (held by I2C(0))");
+      free();
+      const pwm = new PWM(32);
+      expect(() => board.claim(32, "UART(1)")).to.throw(RuntimeError, "UART(1): GPIO32 is in use by PWM on the simulated board");
+      pwm.deinit();
     });
   });
 

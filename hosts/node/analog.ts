@@ -112,12 +112,12 @@ export class SimulatedAnalog {
   private readonly listeners: ((e: AnalogEvent) => void)[] = [];
 
   /**
-   * clock: the board's ms; digitalHolds(pin): the pin is open as a Pin (the
-   * board's digital side); name: the host in messages.
+   * clock: the board's ms; heldElsewhere(pin): what else holds the pin, as
+   * "open as a Pin" or "held by I2C(0)", or null; name: the host in messages.
    */
   constructor(
     private readonly clock: () => number,
-    private readonly digitalHolds: (pin: number) => boolean,
+    private readonly heldElsewhere: (pin: number) => string | null,
     private readonly name = "simulated board",
     private readonly keepHistory = true,
   ) {
@@ -169,8 +169,8 @@ export class SimulatedAnalog {
     if (!ADC_PINS.includes(pin)) throw new RangeError(`${what}: GPIO${pin} is not an analog input on the ${this.name} (ESP32 ADC1: GPIO 32–39; ADC2: GPIO 0, 2, 4, 12–15, 25–27)`);
   }
   private claim(kind: string, pin: number): void {
-    const holder = this.digitalHolds(pin) ? "a Pin" : this.adcs.has(pin) ? "an ADC" : this.pwms.has(pin) ? "a PWM" : null;
-    if (holder) throw new RuntimeError(`${kind}(${pin}): the pin is in use on the ${this.name} (open as ${holder})`);
+    const holder = this.heldElsewhere(pin) ?? (this.adcs.has(pin) ? "open as an ADC" : this.pwms.has(pin) ? "open as a PWM" : null);
+    if (holder) throw new RuntimeError(`${kind}(${pin}): the pin is in use on the ${this.name} (${holder})`);
   }
 
   private raw(pin: number): number {

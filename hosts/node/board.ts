@@ -59,7 +59,7 @@ export class SimulatedBoard implements DigitalPort {
   constructor(clock: () => number = () => getEventLoop().now(), options: { keepHistory?: boolean } = {}) {
     this.clock = clock;
     this.keepHistory = options.keepHistory ?? true;
-    this.analog = new SimulatedAnalog(clock, (pin) => this.pins.has(pin) || this.claimed.has(pin), this.name, this.keepHistory);
+    this.analog = new SimulatedAnalog(clock, (pin) => (this.pins.has(pin) ? "open as a Pin" : this.claimed.has(pin) ? `held by ${this.claimed.get(pin)!}` : null), this.name, this.keepHistory);
     this.peripherals = simulatedPeripherals({ name: this.name, clock, claim: (pin, owner) => this.claim(pin, owner) });
   }
 
