@@ -178,12 +178,16 @@ describe("the terminal board", function () {
     hub.push({ type: "pin", pin: 14, level: 1, time: 500.7, mode: "output", pull: "none" });
     hub.push({ type: "print", line: "hello", time: 501 });
     hub.push({ type: "stall", time: 4000, task: "blink", since: 1999.5 });
+    hub.push({ type: "resume", time: 4500, task: "blink", since: 1999.5 });
+    hub.push({ type: "stall", time: 7000, task: "", since: 5000 });
     expect(out.text).to.equal([
       "t=   0.000 s  GPIO14 LED off",
       "t=   0.000 s  GPIO0 input high",
       "t=   0.500 s  GPIO14 LED on",
       "hello",
       "t=   4.000 s  task blink has not given the loop back since t=1.999 s: a loop without await? (q or Ctrl-C stops the run)",
+      "t=   4.500 s  task blink gave the loop back (it held it from t=1.999 s); the run goes on",
+      "t=   7.000 s  task (anonymous) has not given the loop back since t=5.000 s: a loop without await? (q or Ctrl-C stops the run)",
       "",
     ].join("\n"));
   });
@@ -504,6 +508,19 @@ describe("npm start on a real terminal", function () {
     expect(board.length).to.be.within(2, 4);
     for (const x of board) expect(x.length).to.be.at.most(39);
     expect(board.join(" ")).to.match(/GPIO14.*GPIO12.*\[a\] GPIO4 high pull-up/);
+  });
+
+  it("the keys are told once an input is opened, naming it; an app with no inputs, or a virtual run, gets no keys hint; q exits 0 (a run ended as asked)", async () => {
+    const withInput = await onPty(80, [{ wait: "GPIO0 high" }, { sleep: 300 }, { send: "q" }], ["button-blink"]);
+    expect(withInput.exit, withInput.out).to.equal(0);
+    const lines = withInput.out.replace(/\r\n/g, "\n").split("\n");
+    expect(lines[0]).to.equal("examples/button-blink.ts on the simulated board; until q or Ctrl-C");
+    expect(withInput.out).to.include("keys: [a] taps GPIO0, Shift+a holds it down; q stops");
+    for (const args of [["main", "--duration", "1"], ["button-blink", "--virtual", "--duration", "1"]]) {
+      const r = await onPty(80, [{ wait: "stopped at" }], args);
+      expect(r.exit, r.out).to.equal(0);
+      expect(r.out, args.join(" ")).to.not.include("keys");
+    }
   });
 
   it("Ctrl-C while a task never yields: the task is named with its line, the VCD is written, the terminal restored", async () => {

@@ -18,8 +18,11 @@ function app(name: string, lines: string[]): string {
 function lineOf(file: string, text: string): number {
   return fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
 }
+/** Runs a test started, stopped after it whatever happened (a failed test must not leave a runaway behind for the next ones). */
+const started: ReturnType<typeof startApp>[] = [];
 function start(options: StartOptions) {
   const run = startApp({ graceMs: 300, from: dir, ...options });
+  started.push(run);
   const events: BoardEvent[] = [];
   run.feed.subscribe((e) => events.push(e));
   return { run, events };
@@ -55,6 +58,12 @@ describe("startApp: the app in its own thread", function () {
   });
   after(() => {
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    for (const run of started.splice(0)) {
+      run.stop();
+      await run.finished;
+    }
   });
 
   it("a task that never yields: the duration still ends the run, which names the task and its line, and the VCD is written with every pin from 0", async () => {
@@ -244,7 +253,7 @@ describe("startApp: the app in its own thread", function () {
       "asyncio.run(toggler);",
     ]);
     const { run, events } = start({ entry, graceMs: 300 });
-    await until(() => events.filter((e) => e.type === "pin").length > 50_000);
+    await until(() => events.filter((e) => e.type === "pin").length > 20_000, 20_000);
     // The parent's own timers still run on time while the changes pour in.
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, 100));

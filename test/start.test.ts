@@ -212,6 +212,11 @@ describe("npm start -- <app>", function () {
       expect(r.status, r.stderr).to.equal(1);
       expect(r.stderr).to.include("task poll never gave the loop back since t=1.500 s (a loop without await?): the app was terminated\n  stuck at poll (spin.ts:4:3)\n");
       expect(r.stdout).to.match(/^terminated at t=1\.500 s after 0 pin changes$/m);
+      // A task with no name is (anonymous), as Task.toString() says it.
+      fs.writeFileSync(path.join(dir, "spin2.ts"), 'import asyncio from "asyncio";\nasyncio.createTask((async () => { await asyncio.sleep(0.5); while (true) {} })());\nasyncio.run(() => asyncio.sleep(5));\n');
+      const unnamed = start(["spin2.ts", "--virtual", "--duration", "60", "--stall", "0.5", "--no-check"], { INIT_CWD: dir });
+      expect(unnamed.status, unnamed.stderr).to.equal(1);
+      expect(unnamed.stderr).to.include("task (anonymous) never gave the loop back since t=0.500 s (a loop without await?): the app was terminated\n  stuck at ");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -54,6 +54,14 @@ const CHECK_MS = 100;
 const DEADLINE_MARGIN_MS = 250;
 /** No heartbeat (every 50 ms) for this long: the app's thread is held. */
 const STUCK_MS = 300;
+/**
+ * The app's top-level code includes compiling it (and what it imports) to
+ * JavaScript, which holds the thread too: on a loaded machine that alone can
+ * take longer than the stall time. It gets this much more before it counts
+ * as stuck.
+ */
+const LOADING_MS = 3000;
+const TOP_LEVEL = "the app's top-level code";
 
 /**
  * Runs an app in a worker thread on the simulated board, the views staying
@@ -160,12 +168,13 @@ export function startApp(options: StartOptions): BoardRun {
       startedAt = m.epoch - performance.timeOrigin;
       watch();
       if (durationMs !== undefined && !options.virtual) {
-        // The worker ends its own run at the duration; this is for when it cannot (a task holds it).
+        // The worker ends its own run at the duration; this is for when it cannot (a task holds it). The run
+        // ends at the duration either way: what a runaway does past it is not the run's (push() drops it).
         deadline = setTimeout(() => {
           // No heartbeat for a while: a task holds the thread, asking it would only cost the grace time.
           if (performance.now() - lastBeatAt >= STUCK_MS) void runaway(durationMs);
-          else deadline = setTimeout(() => requestStop("duration"), DEADLINE_MARGIN_MS);
-        }, Math.max(0, startedAt + durationMs - performance.now()));
+          else requestStop("duration");
+        }, Math.max(0, startedAt + durationMs - performance.now()) + DEADLINE_MARGIN_MS);
       }
     } else void finish(m);
   });
@@ -196,6 +205,7 @@ export function startApp(options: StartOptions): BoardRun {
         return;
       }
       if (stall || now - lastBeatAt < stallMs) return;
+      if (now - lastBeatAt < stallMs + LOADING_MS && steps.read().context === TOP_LEVEL) return;
       if (options.virtual) {
         void runaway();
         return;
