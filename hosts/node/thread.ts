@@ -245,7 +245,8 @@ export function startApp(options: StartOptions): BoardRun {
     try {
       const s = steps.read();
       const where = await whereIsWorker(worker, {
-        timeoutMs: 1500, root: ROOT, from: options.from ?? process.cwd(),
+        // ~0.3 s as a rule; a loaded machine (its threads starved) can take seconds to answer the inspector at all.
+        timeoutMs: 2500, root: ROOT, from: options.from ?? process.cwd(),
         // The events the thread had not sent yet (its last batch): a held thread never will.
         take: "globalThis.takeBoardEvents?.() ?? []",
         onTaken: (events) => {
