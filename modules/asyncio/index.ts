@@ -21,6 +21,7 @@ import { TaskGroup, taskGroup } from "./taskgroup";
 import { timeout, timeoutMs } from "./timeout";
 import { wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./wait";
 import { MonotonicClock } from "./clock";
+import { Ticker, every, everyMs } from "./every";
 import { formatError, safeString } from "./format";
 import { print } from "./print";
 import { wrapFuture } from "./future";
@@ -35,6 +36,7 @@ export function ticksMs(): number {
 }
 
 export type { Host } from "./host";
+export type { EveryOptions, MissedTicks, Tick } from "./every";
 export type { Coro, ExceptionContext, ExceptionHandler, TaskOptions } from "./loop";
 export type { GatherOptions, RunOptions } from "./funcs";
 export type { WaitOptions, ReturnWhen, RaceResult } from "./wait";
@@ -45,7 +47,7 @@ export {
   Event, ThreadSafeFlag, Lock, Task, Loop,
   createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,
   getEventLoop, newEventLoop, setHost, getHost, GlobalTimersHost,
-  ticksAdd, ticksDiff,
+  ticksAdd, ticksDiff, every, everyMs, Ticker,
 };
 
 const asyncio = {
@@ -53,7 +55,7 @@ const asyncio = {
   Event, ThreadSafeFlag, Lock, Task, Loop,
   createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,
   getEventLoop, newEventLoop, setHost, getHost, GlobalTimersHost,
-  ticksMs, ticksAdd, ticksDiff,
+  ticksMs, ticksAdd, ticksDiff, every, everyMs, Ticker,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
   wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,

@@ -18,6 +18,17 @@ export class QueueFull extends Error {
 }
 named(QueueFull, "QueueFull");
 
+/**
+ * put()/putNowait() on a queue that was shut down, and get()/getNowait() once
+ * it is also empty (CPython 3.13's asyncio.QueueShutDown; see Queue.shutdown()).
+ */
+export class QueueShutDown extends Error {
+  constructor(message = "the queue is shut down") {
+    super(message);
+  }
+}
+named(QueueShutDown, "QueueShutDown");
+
 /** Barrier.wait() on a barrier that was aborted or reset (CPython's asyncio.BrokenBarrierError). */
 export class BrokenBarrierError extends Error {
   constructor(message = "the barrier is broken") {
