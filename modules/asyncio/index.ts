@@ -13,6 +13,10 @@ import { ThreadSafeFlag } from "./threadsafeflag";
 import { ticksAdd, ticksDiff, ticksFrom } from "./ticks";
 import { Queue } from "./queue";
 import { RingbufQueue } from "./ringbufqueue";
+import { LifoQueue } from "./lifoqueue";
+import { PriorityQueue } from "./priorityqueue";
+import { ThreadSafeQueue } from "./threadsafequeue";
+import { QueueShutDown } from "./syncerrors";
 import { Semaphore } from "./semaphore";
 import { BoundedSemaphore } from "./boundedsemaphore";
 import { Condition } from "./condition";
@@ -58,6 +62,7 @@ const asyncio = {
   ticksMs, ticksAdd, ticksDiff, every, everyMs, Ticker,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
+  PriorityQueue, LifoQueue, ThreadSafeQueue, QueueShutDown,
   wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,
   openConnection, startServer, streamOf, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
@@ -73,3 +78,5 @@ export {
   openConnection, startServer, streamOf, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
 };
+export { PriorityQueue, LifoQueue, ThreadSafeQueue, QueueShutDown };
+export type { PriorityItem } from "./priorityqueue";
