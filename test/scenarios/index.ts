@@ -23,10 +23,14 @@ import condition from "./condition";
 import barrier from "./barrier";
 import taskgroup from "./taskgroup";
 import timeout from "./timeout";
+import priorityQueue from "./priority_queue";
+import queueShutdown from "./queue_shutdown";
+import threadsafeQueue from "./threadsafe_queue";
 
 /** Every conformance scenario, in the order they run. */
 export const scenarios: Scenario[] = [
   basic, fair, cancelTask, cancelFair, cancelSelf, currentTask, event, exception, exceptionHandler, gather,
   gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
   queue, semaphore, condition, barrier, taskgroup, timeout,
+  priorityQueue, queueShutdown, threadsafeQueue,
 ];
