@@ -151,6 +151,35 @@ export async function lateness(tasks: number, sleeps: number, now: () => number)
   return late;
 }
 
+/**
+ * 7. Drift: two blinkers side by side for `periods` periods of `periodMs`,
+ * one on asyncio.every (tick k due at start + k·period), one a sleep loop
+ * (`toggle(); await sleepMs(period)`). How late each one's k-th toggle is
+ * against start + k·period, ms, for k = 1 … periods.
+ */
+export async function drift(periods: number, periodMs: number, now: () => number): Promise<{ ticker: number[]; sleeper: number[] }> {
+  const ticker: number[] = [];
+  const sleeper: number[] = [];
+  await asyncio.run(async () => {
+    const start = now();
+    const t = asyncio.everyMs(periodMs);
+    const a = asyncio.createTask(async () => {
+      for await (const tick of t) {
+        ticker.push(now() - start - tick.index * periodMs);
+        if (tick.index >= periods) break;
+      }
+    });
+    const b = asyncio.createTask(async () => {
+      for (let k = 1; k <= periods; k++) {
+        await asyncio.sleepMs(periodMs);
+        sleeper.push(now() - start - k * periodMs);
+      }
+    });
+    await asyncio.gather([a, b]);
+  });
+  return { ticker, sleeper };
+}
+
 /** 5. Creation: `total` trivial tasks created and gathered in chunks of `chunk`. */
 export async function create(total: number, chunk: number): Promise<void> {
   await asyncio.run(async () => {
