@@ -33,6 +33,10 @@ import { RINGBUF_MAX_CAPACITY } from "./ringbufqueue";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
 import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, streamOf, utf8Encode } from "./stream";
 import { NoNetPortError, OSError, getNetPort, setDefaultNetPort, setNetPort } from "./netport";
+import { Message } from "./message";
+import { Agent, Broker } from "./broker";
+import { Sequence, schedule } from "./sched";
+import { cron, range } from "./cron";
 
 /** MicroPython's time.ticks_ms() on the current loop's clock. */
 export function ticksMs(): number {
@@ -66,6 +70,7 @@ const asyncio = {
   wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,
   openConnection, startServer, streamOf, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
+  Message, Broker, Agent, schedule, Sequence, cron, range,
 };
 export default asyncio;
 
@@ -80,3 +85,7 @@ export {
 };
 export { PriorityQueue, LifoQueue, ThreadSafeQueue, QueueShutDown };
 export type { PriorityItem } from "./priorityqueue";
+export { Message, Broker, Agent, schedule, Sequence, cron, range };
+export type { BrokerAgent } from "./broker";
+export type { CronField, CronSpec } from "./cron";
+export type { ScheduleOptions } from "./sched";
