@@ -86,11 +86,17 @@ function describeThrown(v: unknown): string {
   return `${what} (not an Error)${json ? `: ${json}` : ""}`;
 }
 
-/** A short description of a value for TypeError messages ("string \"x\"", "null", "Array", "number NaN"). Never throws. */
+/**
+ * A short description of a value for TypeError messages ("string \"x\"",
+ * "null", "undefined", "Array", "number NaN", "function blink"). Never throws.
+ */
 export function describe(v: unknown): string {
   try {
     if (typeof v === "string") return `string ${JSON.stringify(v)}`;
     if (v === null) return "null";
+    if (v === undefined) return "undefined";
+    // Its name, not its source text (String(f) is the whole function).
+    if (typeof v === "function") return v.name && typeof v.name === "string" ? `function ${v.name}` : "function";
     if (typeof v === "object") {
       const c = (v as { constructor?: { name?: unknown } }).constructor;
       const n = c?.name;
