@@ -1,9 +1,10 @@
-import { RuntimeError } from "../asyncio/errors";
+import { isInstance, RuntimeError } from "../asyncio/errors";
 import { describe } from "../asyncio/format";
 import { getEventLoop, settledNow } from "../asyncio/loop";
 import { LoopTimer } from "../asyncio/timer";
 import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
 import { ADC } from "./adc";
+import { readOptions } from "./args";
 
 /** AADC's options. */
 export interface AadcOptions {
@@ -56,10 +57,9 @@ export class AADC implements WaitHome {
 
   /** @throws TypeError, RangeError (periodMs), RuntimeError (the ADC is closed) */
   constructor(adc: ADC, options: AadcOptions = {}) {
-    if (!(adc instanceof ADC)) throw new TypeError(`AADC: expected a machine.ADC, got ${describe(adc)}`);
+    if (!isInstance(adc, ADC)) throw new TypeError(`AADC: expected a machine.ADC, got ${describe(adc)}`);
     const name = `AADC(${adc.toString()})`;
-    if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
-    const periodMs = options.periodMs ?? 10;
+    const periodMs = readOptions(name, options, ["periodMs"], "an options object").periodMs ?? 10;
     if (typeof periodMs !== "number" || Number.isNaN(periodMs)) throw new TypeError(`${name}: expected periodMs as a number of milliseconds, got ${describe(periodMs)}`);
     if (!(periodMs > 0) || !Number.isFinite(periodMs)) throw new RangeError(`${name}: periodMs must be a finite number of milliseconds > 0, got ${periodMs}`);
     if (!adc.isOpen()) throw new RuntimeError(`${name}: the ADC is closed`);

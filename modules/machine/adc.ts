@@ -1,6 +1,7 @@
 import { RuntimeError } from "../asyncio/errors";
 import { getEventLoop } from "../asyncio/loop";
 import { describe } from "../asyncio/format";
+import { peek } from "./args";
 import { getAnalogPort, type AnalogChannel, type AnalogPort } from "./analogport";
 import type { Pin } from "./pin";
 
@@ -10,7 +11,7 @@ import type { Pin } from "./pin";
  * @internal
  */
 export function pinNumber(kind: string, pin: unknown): number {
-  const id = isPin(pin) ? (pin as { id?: unknown }).id : pin;
+  const id = isPin(pin) ? peek(pin, "id") : pin;
   if (typeof id !== "number") throw new TypeError(`${kind}: expected a pin number or a Pin, got ${describe(pin)}`);
   if (!Number.isInteger(id) || id < 0) throw new RangeError(`${kind}: the pin must be a whole number >= 0, got ${id}`);
   return id;
@@ -27,7 +28,7 @@ export function takeOver(pin: unknown): void {
 }
 
 function isPin(v: unknown): boolean {
-  return v !== null && typeof v === "object" && typeof (v as { close?: unknown }).close === "function";
+  return v !== null && typeof v === "object" && typeof peek(v, "close") === "function";
 }
 
 /**

@@ -1,10 +1,11 @@
 import { callUser } from "../asyncio/calluser";
-import { RuntimeError } from "../asyncio/errors";
+import { isInstance, RuntimeError } from "../asyncio/errors";
 import { describe } from "../asyncio/format";
 import { getEventLoop } from "../asyncio/loop";
 import { LoopTimer } from "../asyncio/timer";
 import { Pin } from "./pin";
 import { Pulse } from "./pulse";
+import { peek, readOptions } from "./args";
 
 /** What an encoder needs from each of its pins: machine.Pin, or anything with the same value()/irq(). */
 export type EncoderPin = Pick<Pin, "value" | "irq">;
@@ -30,6 +31,7 @@ export interface EncoderOptions {
   delayMs?: number;
 }
 
+const OPTION_KEYS = ["v", "div", "vmin", "vmax", "mod", "callback", "args", "delayMs"] as const;
 const BOTH_EDGES = 3; // Pin.IRQ_RISING | Pin.IRQ_FALLING
 
 /** Python's round(): halves go to the even neighbour (Hinch's `round(hv / div)`). */
@@ -40,13 +42,8 @@ function roundHalfEven(x: number): number {
 }
 
 function pinName(pin: unknown): string {
-  try {
-    const id = (pin as { id?: unknown }).id;
-    if (typeof id === "number") return `Pin(${id})`;
-  } catch {
-    // A getter that throws: the name is only for messages.
-  }
-  return "pin";
+  const id = peek(pin, "id");
+  return typeof id === "number" ? `Pin(${id})` : "pin";
 }
 
 /**
@@ -107,21 +104,21 @@ export class Encoder {
    */
   constructor(pinX: EncoderPin, pinY: EncoderPin, options: EncoderOptions = {}) {
     for (const p of [pinX, pinY]) {
-      if (p === null || typeof p !== "object" || typeof p.value !== "function" || typeof p.irq !== "function") {
+      if (p === null || typeof p !== "object" || typeof peek(p, "value") !== "function" || typeof peek(p, "irq") !== "function") {
         throw new TypeError(`Encoder: expected two input Pins, got ${describe(p)}`);
       }
     }
     const name = `Encoder(${pinName(pinX)}, ${pinName(pinY)})`;
     if (pinX === pinY) throw new RangeError(`${name}: X and Y must be different pins`);
-    if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
-    const v = options.v ?? 0;
-    const div = options.div ?? 1;
-    const vmin = options.vmin ?? null;
-    const vmax = options.vmax ?? null;
-    const mod = options.mod ?? null;
-    const delayMs = options.delayMs ?? 100;
-    const callback = options.callback ?? null;
-    const args = options.args ?? [];
+    const o = readOptions(name, options, OPTION_KEYS, "an options object") as EncoderOptions;
+    const v = o.v ?? 0;
+    const div = o.div ?? 1;
+    const vmin = o.vmin ?? null;
+    const vmax = o.vmax ?? null;
+    const mod = o.mod ?? null;
+    const delayMs = o.delayMs ?? 100;
+    const callback = o.callback ?? null;
+    const args = o.args ?? [];
     const number = (key: string, x: unknown): void => {
       if (typeof x !== "number" || !Number.isFinite(x)) throw new (typeof x === "number" ? RangeError : TypeError)(`${name}: expected ${key} as a finite number, got ${describe(x)}`);
     };
@@ -138,7 +135,14 @@ export class Encoder {
     if (typeof delayMs !== "number" || Number.isNaN(delayMs)) throw new TypeError(`${name}: expected delayMs as a number of milliseconds, got ${describe(delayMs)}`);
     if (delayMs < 0 || !Number.isFinite(delayMs)) throw new RangeError(`${name}: delayMs must be a finite number of milliseconds >= 0, got ${delayMs}`);
     if (callback !== null && typeof callback !== "function") throw new TypeError(`${name}: expected the callback as a function or null, got ${describe(callback)}`);
-    if (!Array.isArray(args)) throw new TypeError(`${name}: expected args as an array, got ${describe(args)}`);
+    // Copied (Hinch's args is a tuple): a Proxy that fails fails here, not in the timer's callback.
+    let argsCopy: unknown[] | null = null;
+    try {
+      if (Array.isArray(args)) argsCopy = [...(args as unknown[])];
+    } catch {
+      // a revoked Proxy, a throwing iterator
+    }
+    if (argsCopy === null) throw new TypeError(`${name}: expected args as an array, got ${describe(args)}`);
 
     this.pinX = pinX;
     this.pinY = pinY;
@@ -149,7 +153,7 @@ export class Encoder {
     this.mod = mod;
     this.delayMs = delayMs;
     this.callback = callback;
-    this.args = args;
+    this.args = argsCopy;
     this.count = v * div;
     this.current = v;
     this.prevCount = this.count;
@@ -162,7 +166,7 @@ export class Encoder {
     try {
       pinX.irq(() => this.edgeX(), BOTH_EDGES);
       pinY.irq(() => this.edgeY(), BOTH_EDGES);
-      for (const p of [pinX, pinY]) if (p instanceof Pin) this.unwatch.push(p.onClose(() => this.shut(" (its pin was closed)")));
+      for (const p of [pinX, pinY]) if (isInstance(p, Pin)) this.unwatch.push((p as Pin).onClose(() => this.shut(" (its pin was closed)")));
     } catch (e) {
       try {
         this.release();

@@ -4,6 +4,7 @@ import { getEventLoop } from "../asyncio/loop";
 import { OSError } from "../asyncio/netport";
 import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
 import { getI2cPort, type I2cBus, type I2cPort } from "./i2cport";
+import { isBytes, messageOf, peek, readOptions } from "./args";
 
 /** A value as an error message shows it (describe(), with undefined as itself). */
 export function show(v: unknown): string {
@@ -35,15 +36,6 @@ function argText(v: unknown): string {
   return typeof v === "number" ? String(v) : show(v);
 }
 
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // a throwing getter, a revoked Proxy
-  }
-  return show(e);
-}
 
 /**
  * MicroPython's machine.I2C, a controller: new I2C(0, { scl: 22, sda: 21,
@@ -84,9 +76,9 @@ export class I2C implements WaitHome {
    */
   constructor(id: number, init: I2cInit) {
     if (typeof id !== "number") throw new TypeError(`I2C: expected the bus id as a number, got ${show(id)}`);
-    if (init === null || typeof init !== "object") throw new TypeError(`I2C(${id}): expected options { scl, sda, freq }, got ${show(init)}`);
-    const { scl, sda } = init;
-    const freq = init.freq === undefined ? 400_000 : init.freq;
+    if (init === undefined) throw new TypeError(`I2C(${id}): expected options { scl, sda, freq }, got undefined`);
+    const { scl, sda, freq: f } = readOptions(`I2C(${id})`, init, ["scl", "sda", "freq"], "options { scl, sda, freq }") as I2cInit;
+    const freq = f === undefined ? 400_000 : f;
     for (const [name, v] of [["scl", scl], ["sda", sda], ["freq", freq]] as const) {
       if (typeof v !== "number") throw new TypeError(`I2C(${id}): expected ${name} as a number, got ${show(v)}`);
     }
@@ -133,7 +125,7 @@ export class I2C implements WaitHome {
   readfromInto(addr: number, buf: Uint8Array): void {
     const what = `readfromInto(${this.addrText(addr)}, …)`;
     this.checkAddr(what, addr);
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
+    if (!isBytes(buf)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
     buf.set(this.run(what, addr, null, buf.length).subarray(0, buf.length));
   }
   /** Writes buf to the device at addr; returns how many bytes were acknowledged (all of them: a byte that is not is an OSError EIO). */
@@ -157,7 +149,7 @@ export class I2C implements WaitHome {
     const what = `readfromMemInto(${this.addrText(addr)}, ${this.addrText(memaddr)}, …)`;
     this.checkAddr(what, addr);
     const reg = this.memBytes(what, memaddr, options);
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
+    if (!isBytes(buf)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
     buf.set(this.run(what, addr, reg, buf.length).subarray(0, buf.length));
   }
   /** Writes the register address memaddr and then buf, in one transaction. */
@@ -288,33 +280,35 @@ export class I2C implements WaitHome {
     return this.bus;
   }
   private addrText(v: unknown): string {
-    return typeof v === "number" && Number.isInteger(v) && v >= 0 ? hex(v) : show(v);
+    // Up to 32 bits (the widest register address) in hex; beyond, as the number it is, not 250 hex digits.
+    return typeof v === "number" && Number.isInteger(v) && v >= 0 && v < 2 ** 32 ? hex(v) : show(v);
   }
   private checkAddr(what: string, addr: unknown): void {
     if (typeof addr !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected the address as a number, got ${show(addr)}`);
-    if (!Number.isInteger(addr) || addr < 0 || addr > 0x7f) throw new RangeError(`I2C(${this.id}).${what}: address ${Number.isInteger(addr) && addr >= 0 ? hex(addr) : addr} is outside 7 bits (0x00–0x7f)`);
+    if (!Number.isInteger(addr) || addr < 0 || addr > 0x7f) throw new RangeError(`I2C(${this.id}).${what}: address ${Number.isInteger(addr) && addr >= 0 ? this.addrText(addr) : addr} is outside 7 bits (0x00–0x7f)`);
   }
   private checkCount(what: string, n: unknown): void {
     if (typeof n !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected a number of bytes, got ${show(n)}`);
     if (!Number.isInteger(n) || n < 0 || n > MAX_COUNT) throw new RangeError(`I2C(${this.id}).${what}: ${n} is not a byte count (0–${MAX_COUNT})`);
   }
   private toBytes(what: string, buf: unknown): Uint8Array {
-    if (buf instanceof Uint8Array) return buf;
-    if (buf === null || typeof buf !== "object" || typeof (buf as ArrayLike<number>).length !== "number") {
+    if (isBytes(buf)) return buf;
+    const length = peek(buf, "length");
+    if (buf === null || typeof buf !== "object" || typeof length !== "number") {
       throw new TypeError(`I2C(${this.id}).${what}: expected the bytes as a Uint8Array or an array of numbers, got ${show(buf)}`);
     }
-    const a = buf as ArrayLike<unknown>;
-    const out = new Uint8Array(a.length);
-    for (let i = 0; i < a.length; i++) {
-      const b = a[i];
+    if (!Number.isInteger(length) || length < 0 || length > MAX_COUNT) throw new RangeError(`I2C(${this.id}).${what}: ${length} is not a byte count (0–${MAX_COUNT})`);
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const b = peek(buf, String(i));
       if (typeof b !== "number" || !Number.isInteger(b) || b < 0 || b > 255) throw new RangeError(`I2C(${this.id}).${what}: byte ${i} is ${show(b)}, not 0–255`);
       out[i] = b;
     }
     return out;
   }
   private memBytes(what: string, memaddr: unknown, options: MemOptions): Uint8Array {
-    if (options === null || typeof options !== "object") throw new TypeError(`I2C(${this.id}).${what}: expected options { addrsize }, got ${show(options)}`);
-    const size = options.addrsize === undefined ? 8 : options.addrsize;
+    const { addrsize } = readOptions(`I2C(${this.id}).${what}`, options, ["addrsize"], "options { addrsize }");
+    const size = addrsize === undefined ? 8 : addrsize;
     if (typeof size !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected addrsize as a number, got ${show(size)}`);
     if (size !== 8 && size !== 16 && size !== 24 && size !== 32) throw new RangeError(`I2C(${this.id}).${what}: addrsize must be 8, 16, 24 or 32, got ${size}`);
     if (typeof memaddr !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected the register address as a number, got ${show(memaddr)}`);

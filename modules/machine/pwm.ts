@@ -1,6 +1,7 @@
 import { RuntimeError } from "../asyncio/errors";
 import { describe } from "../asyncio/format";
 import { pinNumber, takeOver } from "./adc";
+import { readOptions } from "./args";
 import type { Pin } from "./pin";
 import { getPwmPort, type PwmChannel, type PwmPort } from "./pwmport";
 
@@ -15,6 +16,7 @@ export interface PwmInit {
 }
 
 const DEFAULT_FREQ = 1000;
+const OPTION_KEYS = ["freq", "dutyU16", "dutyNs"] as const;
 
 /**
  * MicroPython's machine.PWM: `new PWM(2, { freq: 1000, dutyU16: 32768 })` or
@@ -47,7 +49,7 @@ export class PWM {
   constructor(pin: number | Pin, options: PwmInit = {}) {
     const id = pinNumber("PWM", pin);
     this.id = id;
-    if (options === null || typeof options !== "object") throw new TypeError(`PWM(${id}): expected an options object, got ${describe(options)}`);
+    options = readOptions(`PWM(${id})`, options, OPTION_KEYS, "an options object") as PwmInit;
     const freq = options.freq === undefined ? DEFAULT_FREQ : this.checkFreq(options.freq, "");
     const duty = this.dutyOf(options, freq, "") ?? 0;
     const port = getPwmPort();
@@ -63,7 +65,7 @@ export class PWM {
    * @throws TypeError, RangeError, RuntimeError (deinit)
    */
   init(options: PwmInit = {}): void {
-    if (options === null || typeof options !== "object") throw new TypeError(`PWM(${this.id}).init(): expected an options object, got ${describe(options)}`);
+    options = readOptions(`PWM(${this.id}).init()`, options, OPTION_KEYS, "an options object") as PwmInit;
     const channel = this.checkOpen("init()");
     const freq = options.freq === undefined ? undefined : this.checkFreq(options.freq, ".init()");
     const duty = this.dutyOf(options, freq ?? channel.freq(), ".init()");

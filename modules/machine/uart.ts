@@ -4,10 +4,13 @@ import { getEventLoop } from "../asyncio/loop";
 import { OSError, type NetSocket, type SocketHandlers } from "../asyncio/netport";
 import { utf8Encode, type Stream, type StreamSource } from "../asyncio/stream";
 import { getSerialPort, type SerialLine, type SerialPort } from "./serialport";
+import { isBytes, readOptions } from "./args";
 
 function show(v: unknown): string {
   return v === undefined ? "undefined" : describe(v);
 }
+
+const OPTION_KEYS = ["baudrate", "tx", "rx", "bits", "parity", "stop", "rxbuf", "txbuf"] as const;
 
 export interface UartInit {
   /** Bits per second; default 115 200. */
@@ -68,7 +71,7 @@ export class UART implements StreamSource {
    */
   constructor(id: number, init: UartInit = {}) {
     if (typeof id !== "number") throw new TypeError(`UART: expected the UART id as a number, got ${show(id)}`);
-    if (init === null || typeof init !== "object") throw new TypeError(`UART(${id}): expected options { baudrate, tx, rx, bits, parity, stop }, got ${show(init)}`);
+    init = readOptions(`UART(${id})`, init, OPTION_KEYS, "options { baudrate, tx, rx, bits, parity, stop }") as UartInit;
     const num = (name: string, v: unknown, dflt: number): number => {
       if (v === undefined) return dflt;
       if (typeof v !== "number") throw new TypeError(`UART(${id}): expected ${name} as a number, got ${show(v)}`);
@@ -152,7 +155,7 @@ export class UART implements StreamSource {
   /** Reads into buf (up to nbytes of it); returns how many bytes, or null when nothing has arrived. */
   readinto(buf: Uint8Array, nbytes?: number): number | null {
     const what = "readinto()";
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`UART(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
+    if (!isBytes(buf)) throw new TypeError(`UART(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
     if (nbytes !== undefined) this.checkCount(what, nbytes);
     const line = this.checkIdle(what);
     const n = Math.min(line.available(), buf.length, nbytes ?? Infinity);
@@ -258,7 +261,7 @@ export class UART implements StreamSource {
   }
   private bytesOf(what: string, buf: unknown): Uint8Array {
     if (typeof buf === "string") return utf8Encode(buf);
-    if (buf instanceof Uint8Array) return buf;
+    if (isBytes(buf)) return buf;
     throw new TypeError(`UART(${this.id}).${what}: expected a Uint8Array or a string, got ${show(buf)}`);
   }
 }

@@ -1,0 +1,53 @@
+import { isInstance } from "../asyncio/errors";
+import { describe } from "../asyncio/format";
+
+/**
+ * What the peripherals' checks share. An argument may be anything, even a
+ * Proxy whose traps throw or an object whose getters do: reading it must end
+ * in the typed error naming the call that the README promises, not in
+ * whatever the getter threw. @internal
+ */
+
+/** The error's message, or the value described; never throws. */
+export function messageOf(e: unknown): string {
+  try {
+    const m = (e as { message?: unknown } | null)?.message;
+    if (typeof m === "string") return m;
+  } catch {
+    // a throwing getter, a revoked Proxy
+  }
+  return describe(e);
+}
+
+/**
+ * The options object's values for keys, each read once. options undefined
+ * is {}.
+ * @throws TypeError "<where>: expected <shape>, got …" (not an object), "<where>: reading <key> of the options threw …"
+ */
+export function readOptions<K extends string>(where: string, options: unknown, keys: readonly K[], shape: string): { [P in K]?: unknown } {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object") throw new TypeError(`${where}: expected ${shape}, got ${describe(options)}`);
+  const out: { [P in K]?: unknown } = {};
+  for (const key of keys) {
+    try {
+      out[key] = (options as Record<string, unknown>)[key];
+    } catch (e) {
+      throw new TypeError(`${where}: reading ${key} of the options threw (${messageOf(e)})`);
+    }
+  }
+  return out;
+}
+
+/** obj[key], or `fallback` when reading it throws (a Proxy's trap, a getter). */
+export function peek(obj: unknown, key: string, fallback?: unknown): unknown {
+  try {
+    return (obj as Record<string, unknown>)[key];
+  } catch {
+    return fallback;
+  }
+}
+
+/** v is a Uint8Array (false for a Proxy whose getPrototypeOf trap throws). */
+export function isBytes(v: unknown): v is Uint8Array {
+  return isInstance(v, Uint8Array);
+}
