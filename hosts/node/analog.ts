@@ -2,6 +2,7 @@ import { RuntimeError } from "../../modules/asyncio/errors";
 import { describe } from "../../modules/asyncio/format";
 import { getEventLoop } from "../../modules/asyncio/loop";
 import type { AnalogChannel, AnalogPort } from "../../modules/machine/analogport";
+import { messageOf } from "../../modules/machine/args";
 import type { PwmChannel, PwmOptions, PwmPort } from "../../modules/machine/pwmport";
 import type { BoardEvent } from "./feed";
 
@@ -145,7 +146,7 @@ export class SimulatedAnalog {
     try {
       v = w(this.clock());
     } catch (e) {
-      throw new RuntimeError(`ADC(${pin}): the ${this.name}'s waveform for GPIO${pin} failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new RuntimeError(`ADC(${pin}): the ${this.name}'s waveform for GPIO${pin} failed: ${messageOf(e)}`);
     }
     if (typeof v !== "number" || Number.isNaN(v)) throw new RuntimeError(`ADC(${pin}): the ${this.name}'s waveform for GPIO${pin} gave ${describe(v)}, not volts`);
     return v;

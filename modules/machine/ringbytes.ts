@@ -34,7 +34,7 @@ export class RingBytes {
   }
   /** Removes and returns up to n bytes. */
   take(n: number): Uint8Array {
-    const k = Math.max(0, Math.min(n, this.length));
+    const k = count(n, this.length);
     const out = new Uint8Array(k);
     const cap = this.capacity;
     let at = this.head;
@@ -49,7 +49,7 @@ export class RingBytes {
   }
   /** Removes up to n bytes without copying them. */
   skip(n: number): void {
-    const k = Math.max(0, Math.min(n, this.length));
+    const k = count(n, this.length);
     this.head = (this.head + k) % this.capacity;
     this.length -= k;
     if (this.length === 0) this.head = 0;
@@ -67,4 +67,9 @@ export class RingBytes {
     this.head = 0;
     this.length = 0;
   }
+}
+
+/** n as a whole count of at most `length` (NaN, negative: 0): a bad count must not corrupt the ring. */
+function count(n: number, length: number): number {
+  return n > 0 ? Math.min(Math.floor(n), length) : 0;
 }
