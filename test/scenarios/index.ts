@@ -26,6 +26,9 @@ import timeout from "./timeout";
 import priorityQueue from "./priority_queue";
 import queueShutdown from "./queue_shutdown";
 import threadsafeQueue from "./threadsafe_queue";
+import message from "./message";
+import broker from "./broker";
+import sched from "./sched";
 
 /** Every conformance scenario, in the order they run. */
 export const scenarios: Scenario[] = [
@@ -33,4 +36,5 @@ export const scenarios: Scenario[] = [
   gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
   queue, semaphore, condition, barrier, taskgroup, timeout,
   priorityQueue, queueShutdown, threadsafeQueue,
+  message, broker, sched,
 ];
