@@ -2,6 +2,8 @@ import { expect } from "chai";
 import asyncio, { CancelledError, RuntimeError, Ticker, every, everyMs, newEventLoop, ticksDiff, ticksMs, type Tick } from "../modules/asyncio";
 import { CountingTimers, onVirtualTime, withHost } from "./helpers";
 import { GlobalTimersHost } from "../modules/asyncio/host";
+import * as path from "path";
+import { runApp } from "../hosts/node/runner";
 
 // Every wake-up here is late by `late` ms (a step that computes that long):
 // a sleep loop adds it to every later toggle, a Ticker to none.
@@ -277,4 +279,21 @@ describe("every(): periodic ticks that do not drift (issue 14)", () => {
     });
     expect(timers.maxLive).to.equal(1);
   });
+
+  it("examples/sampler.ts on virtual time: the LED toggles at exactly k·500 ms, 50 samples a second, their means printed each second", async () => {
+    const printed: string[] = [];
+    const run = runApp({ entry: path.join(__dirname, "..", "examples", "sampler.ts"), duration: 3.9, virtual: true, view: false });
+    run.feed.subscribe((e) => {
+      if (e.type === "print") printed.push(`${e.time} ${e.line}`);
+    });
+    await run.finished;
+    const toggles = run.board.history.filter((c) => c.pin === 14).map((c) => `${c.time} ${c.level}`);
+    expect(toggles).to.deep.equal(["0 0", "500 1", "1000 0", "1500 1", "2000 0", "2500 1", "3000 0", "3500 1"]); // opened low, then a toggle each tick
+    expect(printed).to.deep.equal([
+      "1000 1 s: 0.755 V mean of 50 samples",
+      "2000 2 s: 1.255 V mean of 50 samples",
+      "3000 3 s: 1.755 V mean of 50 samples",
+    ]);
+  });
 });
+

@@ -200,6 +200,19 @@ const exampleChecks: Record<string, { ms: number; check(log: string): void }> = 
       expect(log).to.match(/^clear: the knob is back at 2\.(4\d|50) V$/m);
     },
   },
+  // every(0.5) and everyMs(20) over the simulator's triangle (0 … 3.3 V every 8 s), rising for the first 4 s.
+  sampler: {
+    ms: 3300,
+    check: (log) => {
+      const means = [...log.matchAll(/^(\d) s: (\d\.\d{3}) V mean of 50 samples(, \d+ late)?$/gm)].map((m) => +m[2]);
+      expect(means.length, `a mean a second:\n${log}`).to.be.within(2, 3);
+      means.slice(1).forEach((v, i) => expect(v, "the voltage rises").to.be.above(means[i]));
+      // A ticker's toggles keep their phase: against the first one, none is more than its lateness off k·500 ms, either way.
+      const toggles = pinTimeline(log).filter((e) => e.pin === 14).slice(1);
+      expect(toggles.length, "PIN 14 toggles").to.be.within(5, 7);
+      toggles.forEach((e, k) => expect(e.ms - toggles[0].ms, `PIN 14 toggle ${k}`).to.be.within(k * 500 - 50, k * 500 + 50));
+    },
+  },
   // The simulator's I2C bus is the simulated board's model: an SHT3x at 0x44 reading 22.5 °C, 45 %RH.
   "sensor-logger": {
     ms: 5300,
