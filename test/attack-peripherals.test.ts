@@ -356,6 +356,28 @@ describe("attack: closing or cancelling at every await loses and leaks nothing",
   });
 });
 
+describe("attack: a board script's model failing (the simulated board)", () => {
+  it("gps.fix throwing Object.create(null) as the UART opens: reported, the UART opens all the same and closes (was: thrown raw from new UART(), UART 2 left open for good)", async () => {
+    await onPeripherals(async ({ p, loop }) => {
+      const contexts: ExceptionContext[] = [];
+      loop.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
+      const bad = Object.create(null);
+      p.gps.fix = () => {
+        throw bad;
+      };
+      const uart = new UART(2, { ...SIM_WIRING.gps, baudrate: 9600 });
+      expect(contexts.map((c) => c.message)).to.deep.equal(["Exception in the simulated UART(2)'s peer, as the UART opened"]);
+      expect(contexts[0].exception === bad).to.equal(true);
+      expect(uart.any()).to.equal(0);
+      uart.deinit();
+      p.gps.fix = true;
+      const again = new asyncio.Stream(new UART(2, { ...SIM_WIRING.gps, baudrate: 9600 }));
+      expect(latin1(await again.readline())).to.match(/\r\n$/);
+      again.close();
+    });
+  });
+});
+
 describe("attack: callbacks failing with any value go to the exception handler, the encoder goes on", () => {
   for (const [name, make] of [["Object.create(null)", () => Object.create(null)], ["a revoked Proxy", revoked]] as [string, () => unknown][]) {
     for (const how of ["throws", "returns", "rejects with"]) {

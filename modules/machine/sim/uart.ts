@@ -244,7 +244,7 @@ export class SimulatedSerialPort implements SerialPort {
       rxWire.line = line;
       for (const b of rxWire.bursts) line.incoming(b);
     }
-    rxWire?.peer.lineOpened();
+    if (rxWire) tellPeer(() => rxWire.peer.lineOpened(), `UART(${o.id})'s peer, as the UART opened`);
     return line;
   }
 
@@ -327,7 +327,7 @@ export class SimLine implements SerialLine {
     if (wire && wire.line === this) wire.line = null;
     this.rxWire = null;
     this.release();
-    wire?.peer.lineClosed();
+    if (wire) tellPeer(() => wire.peer.lineClosed(), `UART(${this.o.id})'s peer, as the UART closed`);
     // What the transmitter holds still goes out (txEvent runs on until it is empty).
   }
 
@@ -464,5 +464,18 @@ export class SimLine implements SerialLine {
     }
     this.scheduleTx();
     if (notify) this.h.onWritable();
+  }
+}
+
+/**
+ * A peer's model failing (a board script's gps.fix that throws) is the
+ * board's fault, not the app's: reported, and the UART opens or closes all
+ * the same (else it would stay open with no object left to close it).
+ */
+function tellPeer(fn: () => void, what: string): void {
+  try {
+    fn();
+  } catch (e) {
+    getEventLoop().callExceptionHandler({ message: `Exception in the simulated ${what}`, exception: e, future: null });
   }
 }
