@@ -23,6 +23,7 @@ import condition from "./condition";
 import barrier from "./barrier";
 import taskgroup from "./taskgroup";
 import timeout from "./timeout";
+import every from "./every";
 import priorityQueue from "./priority_queue";
 import queueShutdown from "./queue_shutdown";
 import threadsafeQueue from "./threadsafe_queue";
@@ -34,7 +35,7 @@ import sched from "./sched";
 export const scenarios: Scenario[] = [
   basic, fair, cancelTask, cancelFair, cancelSelf, currentTask, event, exception, exceptionHandler, gather,
   gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
-  queue, semaphore, condition, barrier, taskgroup, timeout,
+  queue, semaphore, condition, barrier, taskgroup, timeout, every,
   priorityQueue, queueShutdown, threadsafeQueue,
   message, broker, sched,
 ];
