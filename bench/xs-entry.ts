@@ -67,7 +67,7 @@ async function run(): Promise<unknown> {
       loop.runForever();
       for (let i = 0; i < job.a; i++) loop.createTask(() => suite.sleepersOnly());
       // Entries run in order: this one comes after every task has parked.
-      await new Promise<void>((r) => loop.callSoon(null, r));
+      await new Promise<void>((r) => loop.post(null, r));
       return null;
     }
     case "sleepers-naive": {

@@ -8,5 +8,5 @@ import type { Task } from "./task";
  */
 export function cancelSafely(loop: Scheduler, t: Task<any>): void {
   if (t !== loop.current) t.cancel();
-  else loop.callSoon(null, () => t.cancel());
+  else loop.post(null, () => t.cancel());
 }

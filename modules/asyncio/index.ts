@@ -23,6 +23,10 @@ import { Condition } from "./condition";
 import { Barrier } from "./barrier";
 import { TaskGroup, taskGroup } from "./taskgroup";
 import { timeout, timeoutMs } from "./timeout";
+import { Timeout, timeoutAt } from "./timeout";
+import { shield } from "./shield";
+import { AsCompleted, asCompleted } from "./ascompleted";
+import { Handle, TimerHandle } from "./handles";
 import { wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./wait";
 import { MonotonicClock } from "./clock";
 import { Ticker, every, everyMs } from "./every";
@@ -44,6 +48,8 @@ export function ticksMs(): number {
 }
 
 export type { Host } from "./host";
+export type { AsCompletedOptions } from "./ascompleted";
+export { shield, asCompleted, AsCompleted, timeoutAt, Timeout, Handle, TimerHandle };
 export type { EveryOptions, MissedTicks, Tick } from "./every";
 export type { Coro, ExceptionContext, ExceptionHandler, TaskOptions } from "./loop";
 export type { GatherOptions, RunOptions } from "./funcs";
@@ -59,6 +65,7 @@ export {
 };
 
 const asyncio = {
+  shield, asCompleted, AsCompleted, timeoutAt, Timeout, Handle, TimerHandle,
   CancelledError, TimeoutError, RuntimeError,
   Event, ThreadSafeFlag, Lock, Task, Loop,
   createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,

@@ -2,7 +2,8 @@ import { CancelledError, RuntimeError, isInstance } from "./errors";
 import { TimerHeap } from "./heap";
 import { GlobalTimersHost, type Host } from "./host";
 import { describe, formatError, safeString } from "./format";
-import { checkDuration, secondsToMs } from "./validate";
+import { checkDuration, checkFunction, secondsToMs } from "./validate";
+import { Handle, TimerHandle } from "./handles";
 import { Task, TASK_CANCEL_REQUESTED } from "./task";
 import { DONE, PARKED, READY, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
 
@@ -13,6 +14,8 @@ export interface ExceptionContext {
   message: string;
   exception: unknown;
   future: Task<any> | null;
+  /** The callback's handle, for an exception in a loop.callSoon()/callLater()/callAt() callback (CPython's context["handle"]). */
+  handle?: Handle;
 }
 /** An async handler's failure goes to the default handler. */
 export type ExceptionHandler = (loop: Loop, context: ExceptionContext) => unknown;
@@ -338,6 +341,7 @@ export class Loop implements Scheduler {
     try {
       const lines = [safeString(context.message)];
       if (context.future) lines.push(`future: ${safeString(context.future)}`);
+      if (context.handle) lines.push(`handle: ${safeString(context.handle)}`);
       if (context.exception !== undefined) lines.push(formatError(context.exception));
       this.host.report(lines.join("\n"));
     } catch {
@@ -375,6 +379,79 @@ export class Loop implements Scheduler {
   /** Milliseconds on this loop's clock. */
   now(): number {
     return this.host.now();
+  }
+
+  /** The loop's clock in seconds (CPython's loop.time()): now() / 1000, the clock callAt() and timeoutAt() take. */
+  time(): number {
+    return this.host.now() / 1000;
+  }
+
+  // ---- callbacks (CPython's call_soon, call_later, call_at) ------------
+
+  /**
+   * Runs callback(...args) as a step of its own, outside any task, after
+   * the entries already ready (CPython 3.13's loop.call_soon: FIFO). What it
+   * throws goes to the exception handler with { message, exception, handle }
+   * (never into a host callback); an async callback runs on as a task.
+   * Returns a Handle whose cancel() keeps it from running.
+   * @throws TypeError when callback is not a function; RuntimeError on a closed loop.
+   */
+  callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    return this.soon("callSoon", callback as (...args: any[]) => unknown, args);
+  }
+
+  /**
+   * callSoon() for host callbacks: pin interrupts, socket events, a
+   * Moddable Timer (CPython's call_soon_threadsafe). JavaScript on XS has
+   * one thread and interrupts arrive as host callbacks, so this is
+   * callSoon() itself: the callback joins the ready queue and the loop's
+   * timer is armed if it sleeps. @throws as callSoon().
+   */
+  callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    return this.soon("callSoonThreadsafe", callback as (...args: any[]) => unknown, args);
+  }
+
+  private soon(fn: string, callback: (...args: any[]) => unknown, args: unknown[]): Handle {
+    checkFunction(fn, "the callback", callback);
+    this.checkOpen(fn);
+    const h = new Handle(this, callback, args);
+    this.enqueue(h);
+    this.poke();
+    return h;
+  }
+
+  /**
+   * Runs callback(...args) `delay` seconds from now, from the loop's timer
+   * heap (no host timer of its own), as a step outside any task (CPython
+   * 3.13's loop.call_later). Callbacks due at the same time run in the order
+   * they were scheduled; a delay of 0 or less means at the next turn. Errors
+   * are reported as callSoon()'s. Returns a TimerHandle (cancel(), when()).
+   * @throws TypeError when callback is not a function or delay not a number
+   *   (NaN included); RangeError for ±Infinity; RuntimeError on a closed loop.
+   */
+  callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkDuration("callLater", delay, "seconds");
+    checkFunction("callLater", "the callback", callback);
+    return this.schedule("callLater", this.host.now() + secondsToMs(delay), callback as (...args: any[]) => unknown, args);
+  }
+
+  /**
+   * callLater() at an absolute time: `when` in seconds on loop.time()
+   * (CPython 3.13's loop.call_at); a time already past means at the next turn.
+   * @throws TypeError when callback is not a function or when not a number
+   *   (NaN included); RangeError for ±Infinity; RuntimeError on a closed loop.
+   */
+  callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkDuration("callAt", when, "seconds on loop.time()");
+    checkFunction("callAt", "the callback", callback);
+    return this.schedule("callAt", secondsToMs(when), callback as (...args: any[]) => unknown, args);
+  }
+
+  private schedule(fn: string, deadline: number, callback: (...args: any[]) => unknown, args: unknown[]): TimerHandle {
+    this.checkOpen(fn);
+    const h = new TimerHandle(this, deadline, callback, args);
+    this.addSleeper(h);
+    return h;
   }
 
   // ---- awaitables --------------------------------------------------------
@@ -517,8 +594,8 @@ export class Loop implements Scheduler {
     this.sleepers.remove(s);
   }
 
-  /** Queues a step that calls fn with `current` set to owner. */
-  callSoon(owner: Task<any> | null, fn: () => void): void {
+  /** @internal Queues a step that calls fn with `current` set to owner (the core's callSoon; no Handle, no checks). */
+  post(owner: Task<any> | null, fn: () => void): void {
     this.enqueue({ run: (loop) => { loop.current = owner; fn(); }, next: null });
     this.poke();
   }
@@ -575,7 +652,7 @@ export class Loop implements Scheduler {
     if (recent.length === tasks.length) recent.forEach((w, i) => this.transfer(w, tasks[i]));
     else if (recent.length > 0) {
       const owner = this.current;
-      this.callSoon(null, () => {
+      this.post(null, () => {
         const open = tasks.filter((t) => !t.isFinished());
         const parked = recent.filter((w) => w.state === PARKED && w.owner === owner);
         if (open.length === 1) for (const w of parked) this.transfer(w, open[0]);

@@ -24,33 +24,110 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  *   caller gets its outcome and the cancellation arrives at the caller's
  *   next await: nothing the body took (an item, a lock, a permit) is lost.
  *
- * The body runs as a task of its own, started like createTask(fn); the
- * deadline sits in the loop's timer heap (no task, no host timer).
+ * The body runs as a task of its own, started like createTask(fn), and is
+ * given the scope's Timeout (CPython's `async with timeout(s) as cm`):
+ * `cm.when()`, `cm.reschedule(when)`, `cm.expired()`. The deadline sits in
+ * the loop's timer heap (no task, no host timer).
  *
  * @throws TypeError when body is not a function; TypeError/RangeError for a
  *   bad limit (NaN, a string, ±Infinity); TimeoutError as above.
  */
-export function timeout<T>(seconds: number | null, body: () => T | PromiseLike<T>): Promise<Awaited<T>> {
-  if (seconds === null || seconds === undefined) return scoped(null, body, "timeout");
-  return scoped(secondsToMs(checkDuration("timeout", seconds, "seconds")), body, "timeout");
+export function timeout<T>(seconds: number | null, body: (scope: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+  if (seconds === null || seconds === undefined) return scoped(null, false, body, "timeout");
+  return scoped(secondsToMs(checkDuration("timeout", seconds, "seconds")), false, body, "timeout");
 }
 
 /** timeout() with the limit in milliseconds. */
-export function timeoutMs<T>(ms: number | null, body: () => T | PromiseLike<T>): Promise<Awaited<T>> {
-  if (ms === null || ms === undefined) return scoped(null, body, "timeoutMs");
-  return scoped(checkDuration("timeoutMs", ms, "milliseconds"), body, "timeoutMs");
+export function timeoutMs<T>(ms: number | null, body: (scope: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+  if (ms === null || ms === undefined) return scoped(null, false, body, "timeoutMs");
+  return scoped(checkDuration("timeoutMs", ms, "milliseconds"), false, body, "timeoutMs");
 }
 
-function scoped<T>(ms: number | null, body: () => T | PromiseLike<T>, fn: string): Promise<Awaited<T>> {
+/**
+ * CPython 3.13's `async with asyncio.timeout_at(when)` as a scoped call:
+ * timeout() with an absolute deadline, `when` in seconds on the loop's clock
+ * (`loop.time()`), so that several steps can share one deadline:
+ * `const end = loop.time() + 5; await timeoutAt(end, a); await timeoutAt(end, b);`.
+ * A deadline already past means "only if it completes without waiting";
+ * null means no limit. Semantics and errors as timeout()'s.
+ * @throws TypeError when body is not a function; TypeError/RangeError for a
+ *   bad deadline (NaN, a string, ±Infinity); TimeoutError.
+ */
+export function timeoutAt<T>(when: number | null, body: (scope: Timeout) => T | PromiseLike<T>): Promise<Awaited<T>> {
+  if (when === null || when === undefined) return scoped(null, true, body, "timeoutAt");
+  return scoped(secondsToMs(checkDuration("timeoutAt", when, "seconds on loop.time()")), true, body, "timeoutAt");
+}
+
+/** limit: ms from now, or (absolute) the deadline in ms on the loop's clock; null: none. */
+function scoped<T>(limit: number | null, absolute: boolean, body: (scope: Timeout) => T | PromiseLike<T>, fn: string): Promise<Awaited<T>> {
   try {
     checkFunction(`${fn}()`, "body", body);
   } catch (e) {
     return Promise.reject(e);
   }
   const loop = getEventLoop();
+  const now = loop.now();
+  const at = limit === null ? null : absolute ? limit : now + limit;
+  const cm = new Timeout(at);
   // An anonymous body is named after the task that set the timeout (the one a report should name).
-  const task = body.name ? loop.createTask(body) : loop.createTask(body, { name: loop.current?.name ?? "" });
-  return within(loop, task as Task<Awaited<T>>, ms);
+  const task = loop.createTask(() => body(cm), { name: body.name || (loop.current?.name ?? "") });
+  const scope = new Scope(task as Task<Awaited<T>>);
+  cm.scope = scope;
+  return within(loop, task as Task<Awaited<T>>, at === null ? null : at - now, scope);
+}
+
+/**
+ * The scope of a timeout(), timeoutMs() or timeoutAt() call, handed to its
+ * body (CPython 3.13's asyncio.Timeout): its deadline can be read, moved or
+ * removed while the body runs.
+ */
+export class Timeout {
+  /** @internal */
+  scope: Scope | null = null;
+  /** The deadline, ms on the loop's clock; null: none. */
+  private at: number | null;
+
+  /** @internal made by timeout() / timeoutMs() / timeoutAt() */
+  constructor(at: number | null) {
+    this.at = at;
+  }
+
+  /** The deadline in seconds on loop.time(), or null for none (CPython's Timeout.when()). */
+  when(): number | null {
+    return this.at === null ? null : this.at / 1000;
+  }
+
+  /**
+   * Moves the deadline to `when` (seconds on loop.time(); null: no limit),
+   * as CPython's Timeout.reschedule(). A time already past expires the
+   * scope at the next turn.
+   * @throws TypeError/RangeError for a bad time (NaN, a string, ±Infinity);
+   *   RuntimeError once the deadline has expired (the body is being
+   *   cancelled) or the scope has ended.
+   */
+  reschedule(when: number | null): void {
+    if (when !== null) checkDuration("Timeout.reschedule()", when, "seconds on loop.time()");
+    const scope = this.scope;
+    if (scope === null || scope.ended) throw new RuntimeError("Timeout.reschedule(): the timeout has ended; it can only be moved while its body runs");
+    if (scope.expired) throw new RuntimeError("Timeout.reschedule(): the timeout has expired; its body is being cancelled");
+    if (when === null) {
+      this.at = null;
+      scope.disarm();
+      return;
+    }
+    this.at = secondsToMs(when);
+    scope.arm(this.at - getEventLoop().now());
+  }
+
+  /** Whether the deadline cancelled the body (CPython's Timeout.expired()); stays true after the scope ends. */
+  expired(): boolean {
+    return this.scope !== null && this.scope.expired;
+  }
+
+  toString(): string {
+    const state = this.scope?.expired ? "expired" : this.scope?.ended ? "finished" : "active";
+    return `<Timeout [${state}] when=${String(this.when())}>`;
+  }
 }
 
 /**
@@ -59,14 +136,26 @@ function scoped<T>(ms: number | null, body: () => T | PromiseLike<T>, fn: string
  */
 class Scope implements WaitHome {
   waiter: Waiter<void> | null = null;
+  /** The deadline, in the loop's timer heap (made when first armed). */
+  timer: LoopTimer | null = null;
   /** The deadline cancelled inner. */
   expired = false;
+  /** within() has returned or thrown: the deadline can no longer move. */
+  ended = false;
   /** The caller was cancelled. */
   cancelled = false;
   /** The caller stopped waiting for inner (see forward()). */
   abandoned = false;
   private forwarding = false;
   constructor(readonly inner: Task<any>) {}
+
+  /** (Re)sets the deadline ms from now (<= 0: at the next turn). */
+  arm(ms: number): void {
+    (this.timer ??= new LoopTimer(this.expire)).start(ms);
+  }
+  disarm(): void {
+    this.timer?.stop();
+  }
 
   // The wake-up keeps the waiter's home: a cancel that comes before the
   // caller resumes reaches unpark() below instead of replacing the outcome.
@@ -128,18 +217,16 @@ class Scope implements WaitHome {
  * waitFor(): one mechanism, so both keep the same promises.
  * @internal
  */
-export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): Promise<T> {
+export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null, scope = new Scope(inner)): Promise<T> {
   // The task that must get the outcome: the caller's step's, or (when
   // createTask(worker()) hands the wait to a new task) the owner of the
   // waiter the caller resumed from.
   const caller = loop.current;
   let owner = caller;
   if (inner.isRunningNow()) throw new RuntimeError("a task can't wait for itself");
-  const scope = new Scope(inner);
-  const timer = ms === null ? null : new LoopTimer(scope.expire);
   if (inner.done()) noteProgress();
   else {
-    timer?.start(ms!);
+    if (ms !== null) scope.arm(ms);
     inner.onDone(scope.done);
     try {
       while (!inner.done() && !scope.abandoned) {
@@ -162,10 +249,12 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null): 
       }
     } finally {
       scope.waiter = null;
-      timer?.stop();
+      scope.ended = true;
+      scope.disarm();
       inner.offDone(scope.done);
     }
   }
+  scope.ended = true;
   if (!inner.done()) {
     // Abandoned: inner could not be cancelled (see Scope.forward).
     if (scope.expired && !scope.cancelled) throw new TimeoutError();

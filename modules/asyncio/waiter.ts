@@ -60,8 +60,8 @@ export interface Scheduler {
   progressed(): void;
   finished(task: Task<any>, unretrievedError: boolean): void;
   reportUnretrieved(task: Task<any>): void;
-  /** Queues a step that calls fn with `current` set to owner. */
-  callSoon(owner: Task<any> | null, fn: () => void): void;
+  /** Queues a step that calls fn with `current` set to owner (the core's own; the public CPython-shaped one is Loop.callSoon). */
+  post(owner: Task<any> | null, fn: () => void): void;
 }
 
 
