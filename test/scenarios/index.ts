@@ -23,6 +23,10 @@ import condition from "./condition";
 import barrier from "./barrier";
 import taskgroup from "./taskgroup";
 import timeout from "./timeout";
+import shield from "./shield";
+import asCompleted from "./as_completed";
+import callLater from "./call_later";
+import timeoutAt from "./timeout_at";
 import every from "./every";
 import priorityQueue from "./priority_queue";
 import queueShutdown from "./queue_shutdown";
@@ -35,6 +39,7 @@ import sched from "./sched";
 export const scenarios: Scenario[] = [
   basic, fair, cancelTask, cancelFair, cancelSelf, currentTask, event, exception, exceptionHandler, gather,
   gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
+  shield, asCompleted, callLater, timeoutAt,
   queue, semaphore, condition, barrier, taskgroup, timeout, every,
   priorityQueue, queueShutdown, threadsafeQueue,
   message, broker, sched,
