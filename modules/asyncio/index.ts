@@ -41,6 +41,9 @@ import { Message } from "./message";
 import { Agent, Broker } from "./broker";
 import { Sequence, schedule } from "./sched";
 import { cron, range } from "./cron";
+import { WaitAny, WaitAll, ELO } from "./events";
+import { ThreadSafeEvent } from "./threadsafeevent";
+import { launch, setGlobalException } from "./launch";
 
 /** MicroPython's time.ticks_ms() on the current loop's clock. */
 export function ticksMs(): number {
@@ -78,6 +81,7 @@ const asyncio = {
   openConnection, startServer, streamOf, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
   Message, Broker, Agent, schedule, Sequence, cron, range,
+  WaitAny, WaitAll, ELO, ThreadSafeEvent, launch, setGlobalException,
 };
 export default asyncio;
 
@@ -96,3 +100,5 @@ export { Message, Broker, Agent, schedule, Sequence, cron, range };
 export type { BrokerAgent } from "./broker";
 export type { CronField, CronSpec } from "./cron";
 export type { ScheduleOptions } from "./sched";
+export { WaitAny, WaitAll, ELO, ThreadSafeEvent, launch, setGlobalException };
+export type { EventLike } from "./events";

@@ -7,11 +7,16 @@
 import { DelayMs } from "./delayms";
 import { Pushbutton } from "./pushbutton";
 import { Switch } from "./switch";
+import { ESwitch } from "./eswitch";
+import { EButton } from "./ebutton";
 
 export { DelayMs, Pushbutton, Switch };
+export { ESwitch, EButton };
+export type { ESwitchOptions } from "./eswitch";
+export type { EButtonOptions } from "./ebutton";
 export type { PushbuttonOptions } from "./pushbutton";
 export type { SwitchOptions } from "./switch";
 export type { InputPin } from "./debouncer";
 export type { Callback } from "./launch";
 
-export default { DelayMs, Pushbutton, Switch };
+export default { DelayMs, Pushbutton, Switch, ESwitch, EButton };

@@ -1,0 +1,39 @@
+import { getEventLoop, type Loop } from "./loop";
+import { print } from "./print";
+import { describe, formatError, safeString } from "./format";
+import type { Task } from "./task";
+
+/**
+ * Peter Hinch's launch() (micropython-async v3/primitives/__init__.py):
+ * calls fn(...args); when it returns a promise (an async function, a
+ * coroutine) that is started as a task and the Task is returned, otherwise
+ * fn's return value. What fn throws is thrown (as Hinch's).
+ * @throws TypeError when fn is not a function or args not an array
+ */
+export function launch(fn: (...args: any[]) => unknown, args: readonly unknown[] = []): unknown {
+  if (typeof fn !== "function") throw new TypeError(`launch: expected a function, got ${describe(fn)}`);
+  if (!Array.isArray(args)) throw new TypeError(`launch: expected args as an array, got ${describe(args)}`);
+  const res = fn(...args);
+  if (res !== null && typeof res === "object" && typeof (res as PromiseLike<unknown>).then === "function") {
+    return getEventLoop().createTask(res as PromiseLike<unknown>) as Task<unknown>;
+  }
+  return res;
+}
+
+/**
+ * Peter Hinch's set_global_exception() (micropython-async
+ * v3/primitives/__init__.py): makes the first unhandled error end the
+ * program instead of being reported while the rest runs on. The current
+ * loop's exception handler becomes one that prints the report with
+ * asyncio's print() (message, then the error and its stack) and stops the
+ * loop at once: runForever() settles, run()/runUntilComplete() rejects with
+ * RuntimeError. Hinch's calls sys.exit(); on a device this ends the app (the
+ * loop stops, nothing more runs) but does not reboot it.
+ */
+export function setGlobalException(loop: Loop = getEventLoop()): void {
+  loop.setExceptionHandler((l, context) => {
+    print(safeString(context.message));
+    if (context.exception !== undefined) print(formatError(context.exception));
+    l.halt();
+  });
+}
