@@ -230,6 +230,10 @@ async function xsFigures(): Promise<void> {
 
   const late = await xsJob(bin, script, "lateness", sizes.lateTasks, sizes.lateSleeps);
   extra.xsLateness = latenessStats((late.result as number[]).sort((a, b) => a - b));
+
+  const dr = (await xsJob(bin, script, "drift", sizes.driftPeriods, sizes.driftPeriodMs)).result as { ticker: number[]; sleeper: number[] };
+  extra.xsDrift = driftStats(dr);
+  row({ figure: "7 drift", engine: "xs", measure: `ms late at toggle ${sizes.driftPeriods} (period ${sizes.driftPeriodMs} ms)`, ours: dr.ticker[dr.ticker.length - 1], reference: "sleep loop: toggle(); await sleepMs(period)", value: dr.sleeper[dr.sleeper.length - 1], unit: "ms" });
 }
 
 /** The first file called `name` below dir (mcconfig names its build folders after the app's folder). */

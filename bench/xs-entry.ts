@@ -91,6 +91,11 @@ async function run(): Promise<unknown> {
       (globalThis as { parked?: unknown }).parked = parked;
       return null;
     }
+    case "drift": {
+      const host = new XsHost();
+      useHost(host);
+      return suite.drift(job.a, job.b, () => host.now());
+    }
     case "lateness": {
       const host = new XsHost();
       useHost(host);

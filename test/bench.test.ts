@@ -14,7 +14,7 @@ describe("npm run bench -- --quick", function () {
     expect(r.status, `${r.stdout}\n${r.stderr}`).to.equal(0);
     const results = JSON.parse(fs.readFileSync(out, "utf8"));
     const have = new Set(results.rows.map((x: { figure: string; engine: string }) => `${x.figure}/${x.engine}`));
-    for (const want of ["1 switch/node", "1 switch/xs", "2 ping-pong/node", "2 ping-pong/xs", "3 memory/node", "3 memory/xs", "3 host timers/node", "5 create/node", "5 create/xs"]) {
+    for (const want of ["1 switch/node", "1 switch/xs", "2 ping-pong/node", "2 ping-pong/xs", "3 memory/node", "3 memory/xs", "3 host timers/node", "5 create/node", "5 create/xs", "7 drift/node", "7 drift/xs"]) {
       expect(have.has(want), want).to.equal(true);
     }
     for (const row of results.rows) {
@@ -25,6 +25,12 @@ describe("npm run bench -- --quick", function () {
       const l = results.lateness[engine];
       expect(l.samples).to.be.greaterThan(0);
       expect([l.p50, l.p99, l.max].every(Number.isFinite)).to.equal(true);
+    }
+    for (const engine of ["node", "xs"]) {
+      const d = results.drift[engine];
+      expect(d.periods, engine).to.equal(100);
+      expect(d.tickerSkipped, engine).to.be.within(0, 99);
+      expect([d.tickerMax, d.tickerLast, d.sleeperLast].every(Number.isFinite), engine).to.equal(true);
     }
     expect(results.webLoad.samples).to.be.greaterThan(0);
     expect(r.stdout).to.contain("| figure |");
