@@ -11,20 +11,32 @@ import type { Pin } from "./pin";
  * @internal
  */
 export function pinNumber(kind: string, pin: unknown): number {
-  const id = isPin(pin) ? peek(pin, "id") : pin;
+  const id = pinOf(pin);
   if (typeof id !== "number") throw new TypeError(`${kind}: expected a pin number or a Pin, got ${describe(pin)}`);
   if (!Number.isInteger(id) || id < 0) throw new RangeError(`${kind}: the pin must be a whole number >= 0, got ${id}`);
   return id;
 }
 
+/** The number a Pin stands for (its id), or v itself. @internal */
+export function pinOf(v: unknown): unknown {
+  return isPin(v) ? peek(v, "id") : v;
+}
+
 /**
- * A Pin given to a peripheral is taken over: closed, as MicroPython's
- * ADC(Pin(34)) or PWM(Pin(2)) reconfigures the pin (using that Pin afterwards
- * throws "the pin is closed"). Nothing for a pin number.
+ * Runs open() (a port opening the pin) and returns what it returns. A Pin
+ * given to a peripheral is taken over: closed, as MicroPython's
+ * ADC(Pin(34)) or PWM(Pin(2)) reconfigures the pin (using that Pin
+ * afterwards throws "the pin is closed"); but when open() throws (the host
+ * refuses the pin), the Pin is left open and usable, as MicroPython leaves
+ * it. Nothing more for a pin number.
  * @internal
  */
-export function takeOver(pin: unknown): void {
-  if (isPin(pin)) (pin as Pin).close();
+export function takeOver<T>(pin: unknown, open: () => T): T {
+  if (!isPin(pin)) return open();
+  const handOver = peek(pin, "handOver");
+  if (typeof handOver === "function") return (handOver as (open: () => T) => T).call(pin, open);
+  (pin as Pin).close();
+  return open();
 }
 
 function isPin(v: unknown): boolean {
@@ -54,7 +66,8 @@ export class ADC {
   private closeListeners: (() => void)[] = [];
 
   /**
-   * Opens pin (a number, or a Pin it takes over) as an analog input.
+   * Opens pin (a number, or a Pin it takes over once the host has opened
+   * the input: a pin the host refuses leaves the Pin usable) as an analog input.
    * @throws TypeError, RangeError (not an analog pin on this host), RuntimeError (in use; no analog port installed)
    */
   constructor(pin: number | Pin) {
@@ -62,14 +75,16 @@ export class ADC {
     const port = getAnalogPort();
     this.id = id;
     this.port = port;
-    takeOver(pin);
-    const channel = port.open({ pin: id });
-    const bits = channel.resolution;
-    if (!Number.isInteger(bits) || bits < 1 || bits > 31) {
-      channel.close();
-      throw new RuntimeError(`ADC(${id}): the ${port.name} reports a resolution of ${bits} bits`);
-    }
-    this.max = 2 ** bits - 1;
+    const channel = takeOver(pin, () => {
+      const c = port.open({ pin: id });
+      const bits = c.resolution;
+      if (!Number.isInteger(bits) || bits < 1 || bits > 31) {
+        c.close();
+        throw new RuntimeError(`ADC(${id}): the ${port.name} reports a resolution of ${bits} bits`);
+      }
+      return c;
+    });
+    this.max = 2 ** channel.resolution - 1;
     this.channel = channel;
   }
 

@@ -4,20 +4,18 @@ import { getEventLoop } from "../asyncio/loop";
 import { OSError } from "../asyncio/netport";
 import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
 import { getI2cPort, type I2cBus, type I2cPort } from "./i2cport";
+import { pinOf, takeOver } from "./adc";
+import type { Pin } from "./pin";
 import { isBytes, messageOf, peek, readOptions } from "./args";
-
-/** A value as an error message shows it (describe(), with undefined as itself). */
-export function show(v: unknown): string {
-  return v === undefined ? "undefined" : describe(v);
-}
 
 const EMPTY = new Uint8Array(0);
 /** Bytes one read may ask for (a bound on what a typo can allocate). */
 const MAX_COUNT = 65536;
 
 export interface I2cInit {
-  scl: number;
-  sda: number;
+  /** A pin number, or a Pin the bus takes over (closed once the bus is open; left usable when opening fails). */
+  scl: number | Pin;
+  sda: number | Pin;
   /** Hz; default 400 000 (MicroPython's). */
   freq?: number;
 }
@@ -33,13 +31,13 @@ export function hex(n: number): string {
 
 /** An argument as a call shows it: numbers as they are, anything else described. */
 function argText(v: unknown): string {
-  return typeof v === "number" ? String(v) : show(v);
+  return typeof v === "number" ? String(v) : describe(v);
 }
 
 
 /**
  * MicroPython's machine.I2C, a controller: new I2C(0, { scl: 22, sda: 21,
- * freq: 400_000 }); scan(), readfrom(), readfromInto(), writeto(),
+ * freq: 400_000 }) or new I2C(0, { scl: new Pin(22), sda: new Pin(21) }); scan(), readfrom(), readfromInto(), writeto(),
  * readfromMem(), readfromMemInto(), writetoMem(). They run the transaction
  * at once and return (on hardware the loop waits for the bus: about 0.2 ms
  * for 6 bytes at 400 kHz, longer when a device stretches the clock).
@@ -70,18 +68,25 @@ export class I2C implements WaitHome {
   private readonly pending = new Map<Waiter<any>, string>();
 
   /**
-   * Opens controller `id` on pins scl and sda. Everything is checked before
-   * the bus is opened, so a constructor that throws leaves it free.
+   * Opens controller `id` on pins scl and sda (numbers, or Pins it takes
+   * over once the bus is open: closed then, left usable when the host
+   * refuses). Everything is checked before the bus is opened, so a
+   * constructor that throws leaves it free.
    * @throws TypeError, RangeError, RuntimeError (pins or controller in use, no port installed)
    */
   constructor(id: number, init: I2cInit) {
-    if (typeof id !== "number") throw new TypeError(`I2C: expected the bus id as a number, got ${show(id)}`);
+    if (typeof id !== "number") throw new TypeError(`I2C: expected the bus id as a number, got ${describe(id)}`);
     if (init === undefined) throw new TypeError(`I2C(${id}): expected options { scl, sda, freq }, got undefined`);
-    const { scl, sda, freq: f } = readOptions(`I2C(${id})`, init, ["scl", "sda", "freq"], "options { scl, sda, freq }") as I2cInit;
+    const { scl: sclArg, sda: sdaArg, freq: f } = readOptions(`I2C(${id})`, init, ["scl", "sda", "freq"], "options { scl, sda, freq }");
+    const pin = (name: string, arg: unknown): number => {
+      const v = pinOf(arg);
+      if (typeof v !== "number") throw new TypeError(`I2C(${id}): expected ${name} as a pin number or a Pin, got ${describe(arg)}`);
+      return v;
+    };
+    const scl = pin("scl", sclArg);
+    const sda = pin("sda", sdaArg);
     const freq = f === undefined ? 400_000 : f;
-    for (const [name, v] of [["scl", scl], ["sda", sda], ["freq", freq]] as const) {
-      if (typeof v !== "number") throw new TypeError(`I2C(${id}): expected ${name} as a number, got ${show(v)}`);
-    }
+    if (typeof freq !== "number") throw new TypeError(`I2C(${id}): expected freq as a number, got ${describe(freq)}`);
     const port = getI2cPort();
     if (!Number.isInteger(id) || id < 0 || id > port.maxId) throw new RangeError(`I2C: bus id ${id} is out of range for the ${port.name} (0–${port.maxId})`);
     for (const [name, v] of [["scl", scl], ["sda", sda]] as const) {
@@ -94,7 +99,7 @@ export class I2C implements WaitHome {
     this.sda = sda;
     this.freq = freq;
     this.port = port;
-    this.bus = port.open({ id, scl, sda, freq });
+    this.bus = takeOver(sclArg, () => takeOver(sdaArg, () => port.open({ id, scl, sda, freq })));
   }
 
   /** Addresses 0x08–0x77 that acknowledge, ascending (MicroPython's scan()). */
@@ -125,7 +130,7 @@ export class I2C implements WaitHome {
   readfromInto(addr: number, buf: Uint8Array): void {
     const what = `readfromInto(${this.addrText(addr)}, …)`;
     this.checkAddr(what, addr);
-    if (!isBytes(buf)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
+    if (!isBytes(buf)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${describe(buf)}`);
     buf.set(this.run(what, addr, null, buf.length).subarray(0, buf.length));
   }
   /** Writes buf to the device at addr; returns how many bytes were acknowledged (all of them: a byte that is not is an OSError EIO). */
@@ -149,7 +154,7 @@ export class I2C implements WaitHome {
     const what = `readfromMemInto(${this.addrText(addr)}, ${this.addrText(memaddr)}, …)`;
     this.checkAddr(what, addr);
     const reg = this.memBytes(what, memaddr, options);
-    if (!isBytes(buf)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
+    if (!isBytes(buf)) throw new TypeError(`I2C(${this.id}).${what}: expected a Uint8Array, got ${describe(buf)}`);
     buf.set(this.run(what, addr, reg, buf.length).subarray(0, buf.length));
   }
   /** Writes the register address memaddr and then buf, in one transaction. */
@@ -281,27 +286,27 @@ export class I2C implements WaitHome {
   }
   private addrText(v: unknown): string {
     // Up to 32 bits (the widest register address) in hex; beyond, as the number it is, not 250 hex digits.
-    return typeof v === "number" && Number.isInteger(v) && v >= 0 && v < 2 ** 32 ? hex(v) : show(v);
+    return typeof v === "number" && Number.isInteger(v) && v >= 0 && v < 2 ** 32 ? hex(v) : describe(v);
   }
   private checkAddr(what: string, addr: unknown): void {
-    if (typeof addr !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected the address as a number, got ${show(addr)}`);
+    if (typeof addr !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected the address as a number, got ${describe(addr)}`);
     if (!Number.isInteger(addr) || addr < 0 || addr > 0x7f) throw new RangeError(`I2C(${this.id}).${what}: address ${Number.isInteger(addr) && addr >= 0 ? this.addrText(addr) : addr} is outside 7 bits (0x00–0x7f)`);
   }
   private checkCount(what: string, n: unknown): void {
-    if (typeof n !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected a number of bytes, got ${show(n)}`);
+    if (typeof n !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected a number of bytes, got ${describe(n)}`);
     if (!Number.isInteger(n) || n < 0 || n > MAX_COUNT) throw new RangeError(`I2C(${this.id}).${what}: ${n} is not a byte count (0–${MAX_COUNT})`);
   }
   private toBytes(what: string, buf: unknown): Uint8Array {
     if (isBytes(buf)) return buf;
     const length = peek(buf, "length");
     if (buf === null || typeof buf !== "object" || typeof length !== "number") {
-      throw new TypeError(`I2C(${this.id}).${what}: expected the bytes as a Uint8Array or an array of numbers, got ${show(buf)}`);
+      throw new TypeError(`I2C(${this.id}).${what}: expected the bytes as a Uint8Array or an array of numbers, got ${describe(buf)}`);
     }
     if (!Number.isInteger(length) || length < 0 || length > MAX_COUNT) throw new RangeError(`I2C(${this.id}).${what}: ${length} is not a byte count (0–${MAX_COUNT})`);
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
       const b = peek(buf, String(i));
-      if (typeof b !== "number" || !Number.isInteger(b) || b < 0 || b > 255) throw new RangeError(`I2C(${this.id}).${what}: byte ${i} is ${show(b)}, not 0–255`);
+      if (typeof b !== "number" || !Number.isInteger(b) || b < 0 || b > 255) throw new RangeError(`I2C(${this.id}).${what}: byte ${i} is ${describe(b)}, not 0–255`);
       out[i] = b;
     }
     return out;
@@ -309,9 +314,9 @@ export class I2C implements WaitHome {
   private memBytes(what: string, memaddr: unknown, options: MemOptions): Uint8Array {
     const { addrsize } = readOptions(`I2C(${this.id}).${what}`, options, ["addrsize"], "options { addrsize }");
     const size = addrsize === undefined ? 8 : addrsize;
-    if (typeof size !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected addrsize as a number, got ${show(size)}`);
+    if (typeof size !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected addrsize as a number, got ${describe(size)}`);
     if (size !== 8 && size !== 16 && size !== 24 && size !== 32) throw new RangeError(`I2C(${this.id}).${what}: addrsize must be 8, 16, 24 or 32, got ${size}`);
-    if (typeof memaddr !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected the register address as a number, got ${show(memaddr)}`);
+    if (typeof memaddr !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected the register address as a number, got ${describe(memaddr)}`);
     if (!Number.isInteger(memaddr) || memaddr < 0 || memaddr >= 2 ** size) throw new RangeError(`I2C(${this.id}).${what}: register address ${memaddr} does not fit in ${size} bits`);
     const n = size / 8;
     const out = new Uint8Array(n);

@@ -229,6 +229,34 @@ export class Pin {
   }
 
   /**
+   * @internal A peripheral takes the pin over (ADC(Pin(34)), I2C's scl):
+   * the line is released for open() to claim; should open() throw (the
+   * host refuses the pin), the line is opened again as it was, with its
+   * handler and edge waits, and the error rethrown: MicroPython leaves a
+   * Pin usable when ADC() or PWM() refuses it. Once open() succeeds the pin
+   * is closed for good. Returns what open() returns.
+   */
+  handOver<T>(open: () => T): T {
+    const line = this.line;
+    if (line === null) return open();
+    this.line = null;
+    let taken: T;
+    try {
+      line.close();
+      taken = open();
+    } catch (e) {
+      try {
+        this.line = this.open(this.openEdges);
+      } catch {
+        this.released();
+      }
+      throw e;
+    }
+    this.released();
+    return taken;
+  }
+
+  /**
    * @internal Calls listener once when the pin closes (buttons close with
    * their pin instead of waiting forever for an edge). Returns a function
    * that removes it.

@@ -43,7 +43,9 @@ export class PWM {
 
   /**
    * Starts PWM on pin (a number, or a Pin it takes over: closed, as
-   * MicroPython reconfigures it). Options are checked before the pin is touched.
+   * MicroPython reconfigures it, once the host has started PWM on it: a pin
+   * or frequency the host refuses leaves the Pin usable). Options are
+   * checked before the pin is touched.
    * @throws TypeError, RangeError, RuntimeError (in use; no PWM port installed)
    */
   constructor(pin: number | Pin, options: PwmInit = {}) {
@@ -54,8 +56,7 @@ export class PWM {
     const duty = this.dutyOf(options, freq, "") ?? 0;
     const port = getPwmPort();
     this.port = port;
-    takeOver(pin);
-    this.channel = port.open({ pin: id, freq, dutyU16: duty });
+    this.channel = takeOver(pin, () => port.open({ pin: id, freq, dutyU16: duty }));
     this.duty = duty;
   }
 

@@ -5,20 +5,22 @@ import { OSError, type NetSocket, type SocketHandlers } from "../asyncio/netport
 import { utf8Encode, type Stream, type StreamSource } from "../asyncio/stream";
 import { getSerialPort, type SerialLine, type SerialPort } from "./serialport";
 import { isBytes, readOptions } from "./args";
-
-function show(v: unknown): string {
-  return v === undefined ? "undefined" : describe(v);
-}
+import { pinOf, takeOver } from "./adc";
+import type { Pin } from "./pin";
 
 const OPTION_KEYS = ["baudrate", "tx", "rx", "bits", "parity", "stop", "rxbuf", "txbuf"] as const;
 
 export interface UartInit {
   /** Bits per second; default 115 200. */
   baudrate?: number;
-  /** Transmit pin; null: receive only. With neither tx nor rx given, the host's default pins for this id. */
-  tx?: number | null;
-  /** Receive pin; null: transmit only. */
-  rx?: number | null;
+  /**
+   * Transmit pin (a number, or a Pin the UART takes over: closed once the
+   * UART is open, left usable when the host refuses); null: receive only.
+   * With neither tx nor rx given, the host's default pins for this id.
+   */
+  tx?: number | Pin | null;
+  /** Receive pin, as tx; null: transmit only. */
+  rx?: number | Pin | null;
   /** Data bits, 5–9; default 8. */
   bits?: number;
   /** null (default): none; 0: even; 1: odd. */
@@ -32,7 +34,8 @@ export interface UartInit {
 }
 
 /**
- * MicroPython's machine.UART: new UART(2, { baudrate: 9600, tx: 17, rx: 16 });
+ * MicroPython's machine.UART: new UART(2, { baudrate: 9600, tx: 17, rx: 16 })
+ * (or tx: new Pin(17), rx: new Pin(16));
  * write(), read(), readinto(), readline(), any(), txdone(), deinit(). Nothing
  * here blocks: read() returns what has arrived (null when nothing has, as
  * MicroPython's read() does at its timeout), readline() a whole line once
@@ -70,11 +73,11 @@ export class UART implements StreamSource {
    * @throws TypeError, RangeError, RuntimeError (in use, no port installed)
    */
   constructor(id: number, init: UartInit = {}) {
-    if (typeof id !== "number") throw new TypeError(`UART: expected the UART id as a number, got ${show(id)}`);
+    if (typeof id !== "number") throw new TypeError(`UART: expected the UART id as a number, got ${describe(id)}`);
     init = readOptions(`UART(${id})`, init, OPTION_KEYS, "options { baudrate, tx, rx, bits, parity, stop }") as UartInit;
     const num = (name: string, v: unknown, dflt: number): number => {
       if (v === undefined) return dflt;
-      if (typeof v !== "number") throw new TypeError(`UART(${id}): expected ${name} as a number, got ${show(v)}`);
+      if (typeof v !== "number") throw new TypeError(`UART(${id}): expected ${name} as a number, got ${describe(v)}`);
       return v;
     };
     const baudrate = num("baudrate", init.baudrate, 115200);
@@ -83,10 +86,11 @@ export class UART implements StreamSource {
     const rxbuf = num("rxbuf", init.rxbuf, 256);
     const txbuf = num("txbuf", init.txbuf, 256);
     const parity = init.parity === undefined ? null : init.parity;
-    if (parity !== null && typeof parity !== "number") throw new TypeError(`UART(${id}): expected parity as null, 0 (even) or 1 (odd), got ${show(parity)}`);
-    const pin = (name: string, v: unknown): number | null | undefined => {
+    if (parity !== null && typeof parity !== "number") throw new TypeError(`UART(${id}): expected parity as null, 0 (even) or 1 (odd), got ${describe(parity)}`);
+    const pin = (name: string, arg: unknown): number | null | undefined => {
+      const v = pinOf(arg);
       if (v === undefined || v === null) return v;
-      if (typeof v !== "number") throw new TypeError(`UART(${id}): expected ${name} as a pin number or null, got ${show(v)}`);
+      if (typeof v !== "number") throw new TypeError(`UART(${id}): expected ${name} as a pin number, a Pin or null, got ${describe(arg)}`);
       return v;
     };
     let tx = pin("tx", init.tx);
@@ -123,13 +127,14 @@ export class UART implements StreamSource {
     this.rxbuf = rxbuf;
     this.txbuf = txbuf;
     this.port = port;
-    this.line = port.open(
-      { id, baudrate, tx, rx, bits, parity, stop, rxbuf, txbuf },
-      {
-        // Host callbacks: nothing may escape them.
-        onReadable: () => this.guard("input", () => this.socket?.pull()),
-        onWritable: () => this.guard("output", () => this.socket?.writable()),
-      },
+    this.line = takeOver(init.tx, () =>
+      takeOver(init.rx, () =>
+        port.open({ id, baudrate, tx, rx, bits, parity, stop, rxbuf, txbuf }, {
+          // Host callbacks: nothing may escape them.
+          onReadable: () => this.guard("input", () => this.socket?.pull()),
+          onWritable: () => this.guard("output", () => this.socket?.writable()),
+        }),
+      ),
     );
   }
 
@@ -145,7 +150,7 @@ export class UART implements StreamSource {
   }
   /** Up to nbytes (default: all) of what has arrived; null when nothing has. */
   read(nbytes?: number): Uint8Array | null {
-    const what = `read(${nbytes === undefined ? "" : typeof nbytes === "number" ? nbytes : show(nbytes)})`;
+    const what = `read(${nbytes === undefined ? "" : typeof nbytes === "number" ? nbytes : describe(nbytes)})`;
     if (nbytes !== undefined) this.checkCount(what, nbytes);
     const line = this.checkIdle(what);
     const n = line.available();
@@ -155,7 +160,7 @@ export class UART implements StreamSource {
   /** Reads into buf (up to nbytes of it); returns how many bytes, or null when nothing has arrived. */
   readinto(buf: Uint8Array, nbytes?: number): number | null {
     const what = "readinto()";
-    if (!isBytes(buf)) throw new TypeError(`UART(${this.id}).${what}: expected a Uint8Array, got ${show(buf)}`);
+    if (!isBytes(buf)) throw new TypeError(`UART(${this.id}).${what}: expected a Uint8Array, got ${describe(buf)}`);
     if (nbytes !== undefined) this.checkCount(what, nbytes);
     const line = this.checkIdle(what);
     const n = Math.min(line.available(), buf.length, nbytes ?? Infinity);
@@ -256,13 +261,13 @@ export class UART implements StreamSource {
     return line;
   }
   private checkCount(what: string, n: unknown): void {
-    if (typeof n !== "number") throw new TypeError(`UART(${this.id}).${what}: expected a number of bytes, got ${show(n)}`);
+    if (typeof n !== "number") throw new TypeError(`UART(${this.id}).${what}: expected a number of bytes, got ${describe(n)}`);
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`UART(${this.id}).${what}: ${n} is not a byte count`);
   }
   private bytesOf(what: string, buf: unknown): Uint8Array {
     if (typeof buf === "string") return utf8Encode(buf);
     if (isBytes(buf)) return buf;
-    throw new TypeError(`UART(${this.id}).${what}: expected a Uint8Array or a string, got ${show(buf)}`);
+    throw new TypeError(`UART(${this.id}).${what}: expected a Uint8Array or a string, got ${describe(buf)}`);
   }
 }
 
