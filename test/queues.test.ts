@@ -3,7 +3,8 @@ import asyncio, {
   CancelledError, LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, QueueShutDown, RingbufQueue, RuntimeError,
   ThreadSafeQueue, TimeoutError, type Task,
 } from "asyncio";
-import { onVirtualTime } from "./helpers";
+import { VirtualHost } from "../hosts/virtual";
+import { onVirtualTime, withHost } from "./helpers";
 
 // Issue 14: the queue family. PriorityQueue and LifoQueue are Queue with
 // another storage (one waiting mechanism), Queue.shutdown() is CPython 3.13's,
@@ -615,4 +616,166 @@ function errorOfSync(f: () => unknown): any {
     return e;
   }
   throw new Error("expected an error");
+}
+
+// Cancel safety under load, on the three virtual hosts cancel_safety.test.ts
+// uses: producers and consumers with random limits and random cancel()s;
+// every item put is got exactly once or is still queued, and no waiter is
+// left behind. Then shutdown(true) with tasks waiting.
+const hosts: [string, () => VirtualHost][] = [
+  ["exact turns", () => new VirtualHost()],
+  ["time moves between turns", () => new VirtualHost({ turnCost: 1 })],
+  ["turns between promise jobs", () => new VirtualHost({ turnCost: 1, exactTurns: false, turn: (fn) => queueMicrotask(fn) })],
+];
+
+function lineLengths(q: object): [number, number] {
+  const inner = q as { getters: unknown[]; putters: unknown[] };
+  return [inner.getters.length, inner.putters.length];
+}
+
+for (const [label, makeHost] of hosts) {
+  describe(`queue family under random cancels and timeouts (${label})`, () => {
+    for (const [kind, make, item] of kinds) {
+      it(`${kind}: nothing lost, nothing taken twice, no waiter left; then shutdown(true) releases every waiter`, async () => {
+        const host = makeHost();
+        await withHost(host, async (loop) => {
+          const reports: unknown[] = [];
+          loop.setExceptionHandler((_l, ctx) => reports.push(ctx.exception));
+          const rand = rng(7 + kind.length);
+          const put: number[] = [];
+          const got: number[] = [];
+          const key = (x: any): number => (Array.isArray(x) ? x[1] : x);
+          await asyncio.run(async () => {
+            const q = make();
+            const tasks: Task<void>[] = [];
+            for (let p = 0; p < 12; p++) {
+              tasks.push(asyncio.createTask(async () => {
+                for (let i = 0; i < 6; i++) {
+                  const n = p * 100 + i;
+                  try {
+                    if (rand() < 0.5) await asyncio.waitForMs(q.put(item(n)), Math.floor(rand() * 4));
+                    else await q.put(item(n));
+                    put.push(n);
+                  } catch (e) {
+                    if (!(e instanceof TimeoutError || e instanceof CancelledError)) throw e;
+                    if (e instanceof CancelledError) return;
+                  }
+                  await asyncio.sleepMs(Math.floor(rand() * 3));
+                }
+              }));
+            }
+            for (let c = 0; c < 6; c++) {
+              tasks.push(asyncio.createTask(async () => {
+                for (;;) {
+                  try {
+                    const x = rand() < 0.5 ? await asyncio.waitForMs(q.get(), Math.floor(rand() * 4)) : await q.get();
+                    got.push(key(x));
+                  } catch (e) {
+                    if (e instanceof CancelledError) return;
+                    if (!(e instanceof TimeoutError)) throw e;
+                  }
+                  await asyncio.sleepMs(Math.floor(rand() * 3));
+                }
+              }));
+            }
+            for (let i = 0; i < 30; i++) {
+              await asyncio.sleepMs(1);
+              if (rand() < 0.3) tasks[Math.floor(rand() * tasks.length)].cancel();
+            }
+            await asyncio.sleepMs(50);
+            for (const t of tasks.slice(12)) t.cancel(); // the consumers
+            await asyncio.wait(tasks);
+            for (const t of tasks) if (!t.cancelled()) expect(t.exception()).to.equal(null);
+            expect(lineLengths(q)).to.deep.equal([0, 0]);
+            while (!q.empty()) got.push(key(q.getNowait()));
+            expect(got.slice().sort((a, b) => a - b)).to.deep.equal(put.slice().sort((a, b) => a - b));
+            expect(put.length).to.be.greaterThan(10);
+
+            // shutdown(true) with waiters on both sides of two queues.
+            const full = make();
+            full.putNowait(item(1));
+            full.putNowait(item(2));
+            const empty = make();
+            const waiting = [
+              ...[0, 1, 2].map(() => asyncio.createTask(() => full.put(item(3)))),
+              ...[0, 1, 2].map(() => asyncio.createTask(() => empty.get())),
+            ];
+            await asyncio.sleepMs(1);
+            waiting[0].cancel();
+            waiting[3].cancel();
+            full.shutdown(true);
+            empty.shutdown(true);
+            waiting[1].cancel(); // woken by the shutdown, cancelled before it resumed
+            waiting[4].cancel();
+            await asyncio.wait(waiting);
+            expect(waiting.map((t) => (t.cancelled() ? "cancelled" : (t.exception() as Error).name))).to.deep.equal([
+              "cancelled", "cancelled", "QueueShutDown", "cancelled", "cancelled", "QueueShutDown",
+            ]);
+            expect([lineLengths(full), lineLengths(empty), full.qsize()]).to.deep.equal([[0, 0], [0, 0], 0]);
+            expect(await full.join()).to.equal(true);
+          });
+          expect(reports).to.deep.equal([]);
+          expect(host.reports).to.deep.equal([]);
+        });
+      });
+    }
+
+    it("ThreadSafeQueue: items from host callbacks are got exactly once despite cancelled and timed-out gets", async () => {
+      const host = makeHost();
+      await withHost(host, async (loop) => {
+        const reports: unknown[] = [];
+        loop.setExceptionHandler((_l, ctx) => reports.push(ctx.exception));
+        const rand = rng(99);
+        const q = new ThreadSafeQueue<number>(4);
+        const sent: number[] = [];
+        const got: number[] = [];
+        let refused = 0;
+        for (let i = 0; i < 60; i++) {
+          host.at(i, () => {
+            try {
+              q.putSync(i);
+              sent.push(i);
+            } catch (e) {
+              if (!(e instanceof QueueFull)) throw e;
+              refused++; // by design: a full queue refuses the new item
+            }
+          });
+        }
+        await asyncio.run(async () => {
+          const consumers = [0, 1, 2].map(() => asyncio.createTask(async () => {
+            for (;;) {
+              try {
+                got.push(rand() < 0.5 ? await asyncio.waitForMs(q.get(), Math.floor(rand() * 3)) : await q.get());
+              } catch (e) {
+                if (e instanceof CancelledError) return;
+                if (!(e instanceof TimeoutError)) throw e;
+              }
+              await asyncio.sleepMs(Math.floor(rand() * 4));
+            }
+          }));
+          for (let i = 0; i < 20; i++) {
+            await asyncio.sleepMs(2);
+            if (rand() < 0.3) {
+              const k = Math.floor(rand() * consumers.length);
+              consumers[k].cancel();
+              await asyncio.sleep(0);
+              consumers[k] = asyncio.createTask(async () => {
+                for (;;) got.push(await q.get());
+              });
+            }
+          }
+          await asyncio.sleepMs(80);
+          for (const t of consumers) t.cancel();
+          await asyncio.wait(consumers);
+          for (const t of consumers) if (!t.cancelled()) expect(t.exception()).to.equal(null);
+          while (!q.empty()) got.push(q.getSync());
+        });
+        expect(got.slice().sort((a, b) => a - b)).to.deep.equal(sent);
+        expect(sent.length + refused).to.equal(60);
+        expect(sent.length).to.be.greaterThan(4);
+        expect(reports).to.deep.equal([]);
+        expect(host.reports).to.deep.equal([]);
+      });
+    });
+  });
 }

@@ -177,7 +177,10 @@ export class Queue<T = unknown> {
   protected get kind(): string {
     return "Queue";
   }
-  /** A new, empty store; its order is the queue's (here first in, first out). */
+  /**
+   * A new, empty store; its order is the queue's (here first in, first out).
+   * Called once, by Queue's constructor: a subclass's own fields do not exist yet.
+   */
   protected storage(): QueueStorage<T> {
     return new Fifo<T>();
   }
