@@ -34,6 +34,8 @@ import threadsafeQueue from "./threadsafe_queue";
 import message from "./message";
 import broker from "./broker";
 import sched from "./sched";
+import waitAny from "./wait_any";
+import threadsafeEvent from "./threadsafe_event";
 
 /** Every conformance scenario, in the order they run. */
 export const scenarios: Scenario[] = [
@@ -43,4 +45,5 @@ export const scenarios: Scenario[] = [
   queue, semaphore, condition, barrier, taskgroup, timeout, every,
   priorityQueue, queueShutdown, threadsafeQueue,
   message, broker, sched,
+  waitAny, threadsafeEvent,
 ];
