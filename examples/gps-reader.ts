@@ -9,7 +9,7 @@
 // sentences, a line cut short when the UART opened mid-sentence, noise)
 // is counted and skipped. readline(100) bounds a line: NMEA's are at most
 // 82 characters, so noise without a newline can't grow without limit.
-import asyncio, { print } from "asyncio";
+import asyncio, { print, utf8Decode } from "asyncio";
 import { Pin, UART } from "machine";
 
 const green = new Pin(14, Pin.OUT);
@@ -19,12 +19,9 @@ const gps = asyncio.streamOf(uart);
 
 /** The fields of a well-formed sentence ("$" body "*" checksum CRLF), or null. */
 function fields(bytes: Uint8Array): string[] | null {
-  let line = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c > 0x7e || (c < 0x20 && c !== 13 && c !== 10)) return null;
-    line += String.fromCharCode(c);
-  }
+  const line = utf8Decode(bytes);
+  // NMEA is printable ASCII: noise (or a byte that is not UTF-8, now U+FFFD) is no sentence.
+  if (/[^\x20-\x7e\r\n]/.test(line)) return null;
   const m = /^\$([^$*]*)\*([0-9A-F]{2})\r?\n$/.exec(line);
   if (!m) return null;
   let sum = 0;

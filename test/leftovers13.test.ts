@@ -2,10 +2,22 @@
 // (MicroPython's idiom), a Pin left usable when a peripheral is refused,
 // hostile arguments to Stream, utf8Decode.
 import { expect } from "chai";
-import asyncio, { RuntimeError } from "asyncio";
+import asyncio, { RuntimeError, Stream, openConnection, startServer, streamOf, utf8Decode, utf8Encode } from "asyncio";
 import { ADC, I2C, Pin, PWM, UART, setAnalogPort, setPwmPort } from "machine";
 import { SIM_WIRING } from "../modules/machine/sim/peripherals";
-import { expectThrow, latin1, onPeripherals, type Rig } from "./peripherals-helpers";
+import { expectReject, expectThrow, latin1, onPeripherals, onUartStream, type Rig } from "./peripherals-helpers";
+
+const revoked = (): object => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+};
+const trapping = (): object => {
+  const fail = (): never => {
+    throw new Error("trap");
+  };
+  return new Proxy({}, { get: fail, getPrototypeOf: fail, has: fail, ownKeys: fail, getOwnPropertyDescriptor: fail });
+};
 
 /** The rig, with the board's ADC and PWM installed too. */
 async function onRig(body: (rig: Rig) => Promise<void>): Promise<void> {
@@ -127,5 +139,144 @@ describe("leftovers 13: a peripheral the host refuses leaves the Pin usable (Mic
       await asyncio.waitFor(waiting, 1);
       input.close();
     });
+  });
+});
+
+describe("leftovers 13: hostile arguments to Stream get the typed error naming the call", () => {
+  it("new Stream(x) / streamOf(x) of a trapping or revoked Proxy, Object.create(null), {}, null, 42: TypeError naming the call; the UART is left free", async () => {
+    await onRig(async () => {
+      const bad: unknown[] = [trapping(), revoked(), Object.create(null), {}, null, 42, "uart", { openStream: 1 }];
+      for (const v of bad) {
+        const e = expectThrow(() => new Stream(v as UART)) as Error;
+        expect(e, String(e)).to.be.instanceOf(TypeError);
+        expect(e.message).to.match(/^Stream: expected a stream source \(a machine\.UART\), got /);
+        const f = expectThrow(() => streamOf(v as UART)) as Error;
+        expect(f, String(f)).to.be.instanceOf(TypeError);
+        expect(f.message).to.match(/^streamOf: expected a stream source \(a machine\.UART\), got /);
+      }
+      expect((expectThrow(() => new Stream(Object.create(null))) as Error).message).to.equal("Stream: expected a stream source (a machine.UART), got object");
+      const uart = new UART(2, { ...SIM_WIRING.gps, baudrate: 9600 });
+      // Bad extra info: refused before the UART is touched.
+      for (const extra of [trapping(), 5]) expect(expectThrow(() => new Stream(uart, extra as Record<string, unknown>))).to.be.instanceOf(TypeError);
+      expect(uart.any()).to.equal(0);
+      const s = new Stream(uart, { name: "gps" });
+      expect(s.getExtraInfo("name")).to.equal("gps");
+      s.close();
+      await s.waitClosed();
+    });
+  });
+
+  it("write(), readinto(), read(), readexactly(), readline() of hostile values: TypeError naming the method; nothing taken, the stream works on", async () => {
+    await onUartStream(async (s, dev) => {
+      const values: [string, () => unknown][] = [
+        ["a trapping Proxy", trapping],
+        ["a revoked Proxy", revoked],
+        ["a Proxy of a Uint8Array", () => new Proxy(new Uint8Array(4), {})],
+      ];
+      for (const [name, make] of values) {
+        const e = expectThrow(() => s.write(make() as Uint8Array)) as Error;
+        expect(e, name).to.be.instanceOf(TypeError);
+        expect(e.message).to.match(/^Stream\.write: expected a Uint8Array or a string, got /);
+        for (const [method, call] of [
+          ["readinto", () => s.readinto(make() as Uint8Array)],
+          ["read", () => s.read(make() as number)],
+          ["readexactly", () => s.readexactly(make() as number)],
+          ["readline", () => s.readline(make() as number)],
+        ] as [string, () => Promise<unknown>][]) {
+          const r = (await expectReject(call())) as Error;
+          expect(r, `${method} ${name}`).to.be.instanceOf(TypeError);
+          expect(r.message).to.match(new RegExp(`^Stream\\.${method}: expected a `));
+        }
+      }
+      dev.send(utf8Encode("ok\n"));
+      expect(latin1(await s.readline(10))).to.equal("ok\n");
+      s.write("hi");
+      await s.drain();
+      await asyncio.sleep(0.01);
+      expect(dev.receivedText()).to.equal("hi");
+    });
+  });
+
+  it("openConnection() and startServer() with hostile arguments: TypeError naming the call (before any port is asked)", async () => {
+    await onRig(async () => {
+      for (const make of [trapping, revoked]) {
+        for (const [prefix, call] of [
+          ["openConnection: ", () => openConnection(make() as string, 80)],
+          ["openConnection: ", () => openConnection("example.com", make() as number)],
+          ["startServer: ", () => startServer(make() as () => void, "0.0.0.0", 80)],
+          ["startServer: ", () => startServer(() => {}, make() as string, 80)],
+          ["startServer: ", () => startServer(() => {}, "0.0.0.0", make() as number)],
+          ["startServer: ", () => startServer(() => {}, "0.0.0.0", 80, make() as number)],
+        ] as [string, () => Promise<unknown>][]) {
+          const e = (await expectReject(call())) as Error;
+          expect(e instanceof TypeError || e instanceof RangeError, String(e)).to.equal(true);
+          expect(e.message.startsWith(prefix), e.message).to.equal(true);
+        }
+      }
+    });
+  });
+});
+
+describe("leftovers 13: utf8Decode (MicroPython's bytes.decode(); no TextDecoder on Moddable)", () => {
+  const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+  it("ASCII, 2-, 3- and 4-byte characters (a surrogate pair), round trip with utf8Encode; a BOM is kept", () => {
+    const text = "GPS $GPGGA é € 𝄞 😀 ok";
+    expect(utf8Decode(utf8Encode(text))).to.equal(text);
+    expect(utf8Decode(bytes(0xf0, 0x9f, 0x98, 0x80))).to.equal("\u{1F600}");
+    expect(utf8Decode(bytes(0xf4, 0x8f, 0xbf, 0xbf))).to.equal("\u{10FFFF}");
+    expect(utf8Decode(bytes(0xef, 0xbb, 0xbf, 0x41))).to.equal("\ufeffA");
+    expect(utf8Decode(new Uint8Array(0))).to.equal("");
+    const long = "ab€😀".repeat(3000);
+    expect(utf8Decode(utf8Encode(long))).to.equal(long);
+    expect(asyncio.utf8Decode).to.equal(utf8Decode);
+  });
+
+  it("malformed sequences become U+FFFD, one per maximal subpart, as TextDecoder's default", () => {
+    const cases: [number[], string][] = [
+      [[0x80], "\ufffd"], // a stray continuation byte
+      [[0x41, 0xc3], "A\ufffd"], // cut short at the end
+      [[0xe2, 0x82], "\ufffd"], // 2 of 3 bytes
+      [[0xe2, 0x82, 0x41], "\ufffdA"], // cut short by ASCII
+      [[0xf0, 0x9f, 0x98], "\ufffd"], // 3 of 4
+      [[0xc0, 0xaf], "\ufffd\ufffd"], // overlong "/"
+      [[0xe0, 0x80, 0xaf], "\ufffd\ufffd\ufffd"], // overlong
+      [[0xed, 0xa0, 0x80], "\ufffd\ufffd\ufffd"], // a surrogate (U+D800)
+      [[0xed, 0xa0, 0x80, 0xed, 0xb0, 0x80], "\ufffd".repeat(6)], // a surrogate pair in CESU-8
+      [[0xf4, 0x90, 0x80, 0x80], "\ufffd".repeat(4)], // past U+10FFFF
+      [[0xf5, 0xff, 0xfe], "\ufffd".repeat(3)],
+      [[0xe2, 0xf0, 0x9f, 0x98, 0x80], "\ufffd\u{1F600}"], // a new lead byte ends the old sequence
+    ];
+    for (const [b, want] of cases) {
+      expect(utf8Decode(bytes(...b)), b.map((x) => x.toString(16)).join(" ")).to.equal(want);
+      expect(decoder.decode(bytes(...b))).to.equal(want);
+    }
+  });
+
+  it("agrees with TextDecoder on 3000 random byte strings (weighted towards UTF-8's edges)", () => {
+    let seed = 13;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const edges = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf4, 0xf5, 0xff];
+    for (let k = 0; k < 3000; k++) {
+      const b = new Uint8Array(rand(12));
+      for (let i = 0; i < b.length; i++) b[i] = rand(2) ? edges[rand(edges.length)] : rand(256);
+      expect(utf8Decode(b), Array.from(b, (x) => x.toString(16)).join(" ")).to.equal(decoder.decode(b));
+    }
+  });
+
+  it("fatal: a TypeError naming the byte; bad input is a TypeError naming utf8Decode", () => {
+    expect(utf8Decode(bytes(0x41), { fatal: true })).to.equal("A");
+    expect(() => utf8Decode(bytes(0x41, 0x80), { fatal: true })).to.throw(TypeError, "utf8Decode: byte 1 (0x80) is not valid UTF-8");
+    expect(() => utf8Decode(bytes(0x41, 0xe2, 0x82), { fatal: true })).to.throw(TypeError, "utf8Decode: byte 1 (0xe2) is not valid UTF-8");
+    expect(() => utf8Decode("abc" as unknown as Uint8Array)).to.throw(TypeError, 'utf8Decode: expected a Uint8Array, got string "abc"');
+    expect(() => utf8Decode([65] as unknown as Uint8Array)).to.throw(TypeError, "utf8Decode: expected a Uint8Array, got Array");
+    expect(() => utf8Decode(trapping() as Uint8Array)).to.throw(TypeError, /^utf8Decode: expected a Uint8Array, got /);
+    expect(() => utf8Decode(bytes(), null as unknown as { fatal: boolean })).to.throw(TypeError, "utf8Decode: expected options { fatal }, got null");
+    expect(() => utf8Decode(bytes(), { fatal: 1 as unknown as boolean })).to.throw(TypeError, "utf8Decode: expected fatal as a boolean, got number 1");
+    expect(() => utf8Decode(bytes(), trapping() as { fatal: boolean })).to.throw(TypeError, "utf8Decode: reading fatal of the options threw");
   });
 });

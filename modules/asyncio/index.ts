@@ -35,7 +35,7 @@ import { print } from "./print";
 import { wrapFuture } from "./future";
 import { RINGBUF_MAX_CAPACITY } from "./ringbufqueue";
 import { QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError } from "./syncerrors";
-import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, streamOf, utf8Encode } from "./stream";
+import { EOFError, IncompleteReadError, READ_BUFFER_LIMIT, Server, Stream, openConnection, startServer, streamOf, utf8Decode, utf8Encode } from "./stream";
 import { NoNetPortError, OSError, getNetPort, setDefaultNetPort, setNetPort } from "./netport";
 import { Message } from "./message";
 import { Agent, Broker } from "./broker";
@@ -79,7 +79,7 @@ const asyncio = {
   PriorityQueue, LifoQueue, ThreadSafeQueue, QueueShutDown,
   wait, race, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, MonotonicClock, formatError, safeString, RINGBUF_MAX_CAPACITY, print, wrapFuture,
   openConnection, startServer, streamOf, Stream, StreamReader: Stream, StreamWriter: Stream, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
-  READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
+  READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode, utf8Decode,
   Message, Broker, Agent, schedule, Sequence, cron, range,
   WaitAny, WaitAll, ELO, ThreadSafeEvent, launch, setGlobalException,
 };
@@ -92,7 +92,7 @@ export {
 };
 export {
   openConnection, startServer, streamOf, Stream, Stream as StreamReader, Stream as StreamWriter, Server, EOFError, IncompleteReadError, OSError, NoNetPortError,
-  READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode,
+  READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode, utf8Decode,
 };
 export { PriorityQueue, LifoQueue, ThreadSafeQueue, QueueShutDown };
 export type { PriorityItem } from "./priorityqueue";

@@ -40,7 +40,8 @@
  * connection is closed, since a handler that failed will not close it and
  * a device has about ten sockets.
  */
-import { isCancelledError, named, RuntimeError } from "./errors";
+import { isCancelledError, isInstance, named, RuntimeError } from "./errors";
+import { safeString } from "./format";
 import { getEventLoop, type Loop } from "./loop";
 import { getNetPort, OSError, type NetListener, type NetSocket, type SocketHandlers } from "./netport";
 import type { Task } from "./task";
@@ -215,6 +216,95 @@ export function utf8Encode(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * The text of UTF-8 bytes (MicroPython's bytes.decode(); XS has no global
+ * TextDecoder). Malformed bytes become U+FFFD, one per maximal invalid
+ * subpart, as TextDecoder's default (WHATWG Encoding): a stray
+ * continuation byte, a sequence cut short (also at the end), an overlong
+ * form, a surrogate (ED A0–BF …) or a code point past U+10FFFF. A leading
+ * BOM is kept (as Python's "utf-8"; TextDecoder drops it).
+ * options.fatal: throw instead of replacing.
+ * @throws TypeError (not a Uint8Array; options not an object, fatal not a
+ *   boolean; with fatal, "utf8Decode: byte <i> (0x..) is not valid UTF-8")
+ */
+export function utf8Decode(bytes: Uint8Array, options?: { fatal?: boolean }): string {
+  if (!isBytes(bytes)) throw new TypeError(`utf8Decode: expected a Uint8Array, got ${describe(bytes)}`);
+  let fatal: unknown = false;
+  if (options !== undefined) {
+    if (options === null || typeof options !== "object") throw new TypeError(`utf8Decode: expected options { fatal }, got ${describe(options)}`);
+    try {
+      fatal = options.fatal ?? false;
+    } catch {
+      throw new TypeError("utf8Decode: reading fatal of the options threw");
+    }
+    if (typeof fatal !== "boolean") throw new TypeError(`utf8Decode: expected fatal as a boolean, got ${describe(fatal)}`);
+  }
+  let text = "";
+  // Code units in slices, not a string grown a character at a time.
+  const units: number[] = [];
+  const emit = (u: number): void => {
+    if (units.push(u) >= 1024) {
+      text += String.fromCharCode.apply(null, units);
+      units.length = 0;
+    }
+  };
+  const bad = (i: number): void => {
+    if (fatal) throw new TypeError(`utf8Decode: byte ${i} (0x${bytes[i].toString(16).padStart(2, "0")}) is not valid UTF-8`);
+    emit(0xfffd);
+  };
+  let cp = 0;
+  let needed = 0;
+  let seen = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (needed === 0) {
+      if (b < 0x80) emit(b);
+      else if (b >= 0xc2 && b <= 0xdf) {
+        needed = 1;
+        cp = b & 0x1f;
+      } else if (b >= 0xe0 && b <= 0xef) {
+        if (b === 0xe0) lower = 0xa0; // overlong
+        else if (b === 0xed) upper = 0x9f; // surrogates
+        needed = 2;
+        cp = b & 0xf;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        if (b === 0xf0) lower = 0x90; // overlong
+        else if (b === 0xf4) upper = 0x8f; // past U+10FFFF
+        needed = 3;
+        cp = b & 7;
+      } else bad(i);
+      continue;
+    }
+    if (b < lower || b > upper) {
+      // The sequence so far is one U+FFFD; this byte starts afresh.
+      needed = seen = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      bad(i);
+      i--;
+      continue;
+    }
+    lower = 0x80;
+    upper = 0xbf;
+    cp = (cp << 6) | (b & 0x3f);
+    if (++seen < needed) continue;
+    if (cp > 0xffff) {
+      emit(0xd800 + ((cp - 0x10000) >> 10));
+      emit(0xdc00 + (cp & 0x3ff));
+    } else emit(cp);
+    needed = seen = 0;
+  }
+  if (needed) bad(bytes.length - 1 - seen);
+  return units.length ? text + String.fromCharCode.apply(null, units) : text;
+}
+
+/** v is a Uint8Array: false for a Proxy (even of one: the stream could not copy from it) and for one whose traps throw. */
+function isBytes(v: unknown): v is Uint8Array {
+  return ArrayBuffer.isView(v) && isInstance(v, Uint8Array);
+}
+
 function checkCount(fn: string, n: unknown, allowNegative: boolean): number {
   if (typeof n !== "number" || Number.isNaN(n)) throw new TypeError(`${fn}: expected a number of bytes, got ${describe(n)}`);
   if (n < 0 && allowNegative) return -1;
@@ -242,11 +332,23 @@ export interface StreamSource {
   openStream(stream: Stream, handlers: SocketHandlers): NetSocket | Stream;
 }
 
+/** source.openStream, read once (whatever a getter or a Proxy's trap throws, the TypeError naming the call). */
+function openerOf(fn: string, source: unknown): StreamSource["openStream"] {
+  let open: unknown;
+  if (source !== null && typeof source === "object") {
+    try {
+      open = (source as StreamSource).openStream;
+    } catch {
+      // a Proxy's trap, a getter
+    }
+  }
+  if (typeof open !== "function") throw new TypeError(`${fn}: expected a stream source (a machine.UART), got ${describe(source)}`);
+  return open as StreamSource["openStream"];
+}
+
 /** new Stream(source): a stream over a UART (or any StreamSource), the same as TCP's. */
 export function streamOf(source: StreamSource): Stream {
-  if (source === null || typeof source !== "object" || typeof (source as StreamSource).openStream !== "function") {
-    throw new TypeError(`streamOf: expected a stream source (a machine.UART), got ${describe(source)}`);
-  }
+  openerOf("streamOf", source);
   return new Stream(source);
 }
 
@@ -317,18 +419,23 @@ export class Stream implements WaitHome {
    * already returns that one, so MicroPython's StreamReader(uart) and
    * StreamWriter(uart, {}) are one object. TCP streams are made by
    * openConnection() and startServer(). `extra`: getExtraInfo()'s entries.
-   * @throws TypeError (not a source), RuntimeError (the source is closed)
+   * @throws TypeError "Stream: expected a stream source (a machine.UART), got …" (anything else, even an object whose getters or Proxy traps throw), RuntimeError (the source is closed)
    */
-  constructor(source?: StreamSource | Record<string, unknown>, extra?: Record<string, unknown>) {
-    if (source !== undefined && source !== null && typeof (source as StreamSource).openStream === "function") {
-      const t = (source as StreamSource).openStream(this, this.handlers);
-      if (t instanceof Stream) return t;
-      this.extra.source = String(source);
-      this.accepted(t);
-      source = extra;
+  constructor(source?: StreamSource, extra?: Record<string, unknown>) {
+    if (extra !== undefined) {
+      if (extra === null || typeof extra !== "object") throw new TypeError(`Stream: expected extra info as an object, got ${describe(extra)}`);
+      try {
+        Object.assign(this.extra, extra);
+      } catch {
+        throw new TypeError("Stream: reading the extra info threw");
+      }
     }
-    if (source !== undefined && source !== null && typeof source !== "object") throw new TypeError(`Stream: expected a stream source (a machine.UART), got ${describe(source)}`);
-    if (source) Object.assign(this.extra, source);
+    if (source === undefined) return;
+    const t = openerOf("Stream", source).call(source, this, this.handlers);
+    if (isInstance(t, Stream)) return t as Stream;
+    if (t === null || typeof t !== "object") throw new TypeError(`Stream: ${describe(source)}.openStream() gave ${describe(t)}, not a transport`);
+    this.extra.source = safeString(source);
+    this.accepted(t as NetSocket);
   }
 
   /** MicroPython's get_extra_info: "peername" → [address, port]. */
@@ -381,7 +488,7 @@ export class Stream implements WaitHome {
 
   /** Reads up to buf.length bytes into buf; returns how many (0 at EOF). Errors as read(). */
   async readinto(buf: Uint8Array): Promise<number> {
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`Stream.readinto: expected a Uint8Array, got ${describe(buf)}`);
+    if (!isBytes(buf)) throw new TypeError(`Stream.readinto: expected a Uint8Array, got ${describe(buf)}`);
     this.checkReader("readinto");
     if (buf.length === 0) return 0;
     while (this.input.length === 0 && !this.atEnd()) await this.waitInput("readinto");
@@ -491,7 +598,7 @@ export class Stream implements WaitHome {
   write(data: Uint8Array | string): void {
     let bytes: Uint8Array;
     if (typeof data === "string") bytes = utf8Encode(data);
-    else if (data instanceof Uint8Array) bytes = data;
+    else if (isBytes(data)) bytes = data;
     else throw new TypeError(`Stream.write: expected a Uint8Array or a string, got ${describe(data)}`);
     if (this.error) throw this.error;
     const sock = this.sock;

@@ -47,7 +47,7 @@ export function peek(obj: unknown, key: string, fallback?: unknown): unknown {
   }
 }
 
-/** v is a Uint8Array (false for a Proxy whose getPrototypeOf trap throws). */
+/** v is a Uint8Array: false for a Proxy, even of one (the port could not copy from it), and for one whose traps throw. */
 export function isBytes(v: unknown): v is Uint8Array {
-  return isInstance(v, Uint8Array);
+  return ArrayBuffer.isView(v) && isInstance(v, Uint8Array);
 }
