@@ -52,23 +52,23 @@ function clearAll(events: readonly EventLike[]): void {
  * @throws (constructor) TypeError for a non-array or an element without
  *   wait(); RangeError for an empty array (nothing could ever end the wait).
  */
-export class WaitAny implements EventLike {
-  private readonly events: EventLike[];
-  private trigEvent: EventLike | null = null;
+export class WaitAny<E extends EventLike = EventLike> implements EventLike {
+  private readonly events: E[];
+  private trigEvent: E | null = null;
 
-  constructor(events: Iterable<EventLike>) {
-    this.events = checkEvents("WaitAny", events, true);
+  constructor(events: Iterable<E>) {
+    this.events = checkEvents("WaitAny", events, true) as E[];
   }
 
   /** Resolves with the object that was set first. @throws CancelledError, or what that object's wait() raised */
-  async wait(): Promise<EventLike> {
+  async wait(): Promise<E> {
     const { index } = await race(this.events.map((e) => () => e.wait()));
     const e = this.events[index];
     this.trigEvent = e;
     return e;
   }
   /** The object that ended the last wait() (null before any). */
-  event(): EventLike | null {
+  event(): E | null {
     return this.trigEvent;
   }
   /** clear() on every object that has one (Hinch). */
