@@ -297,3 +297,19 @@ describe("every(): periodic ticks that do not drift (issue 14)", () => {
   });
 });
 
+
+describe("getRunningLoop() (CPython's get_running_loop)", () => {
+  it("is the running loop inside a task and a callback; outside any run it is a RuntimeError", async () => {
+    await onVirtualTime(async (_host, loop) => {
+      expect(() => asyncio.getRunningLoop()).to.throw(RuntimeError, "getRunningLoop(): no running event loop");
+      await asyncio.run(async () => {
+        expect(asyncio.getRunningLoop()).to.equal(loop);
+        await new Promise<void>((resolve) => loop.callSoon(() => {
+          expect(asyncio.getRunningLoop()).to.equal(loop);
+          resolve();
+        }));
+      });
+      expect(() => asyncio.getRunningLoop()).to.throw(RuntimeError);
+    });
+  });
+});

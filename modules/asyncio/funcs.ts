@@ -56,6 +56,17 @@ export function currentTask(): Task<any> {
   return t;
 }
 
+/**
+ * CPython's asyncio.get_running_loop(): the loop that is running now (the
+ * caller is a task, a callback or code it runs).
+ * @throws RuntimeError when no loop is running.
+ */
+export function getRunningLoop(): Loop {
+  const loop = getEventLoop();
+  if (!loop.isRunning()) throw new RuntimeError("getRunningLoop(): no running event loop");
+  return loop;
+}
+
 function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
   if (aw instanceof Task) return aw;
   if (typeof aw !== "function" && (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<T>).then !== "function")) {

@@ -4,7 +4,7 @@
  */
 import { CancelledError, RuntimeError, TimeoutError } from "./errors";
 import { Event } from "./event";
-import { createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs } from "./funcs";
+import { createTask, currentTask, gather, getRunningLoop, run, sleep, sleepMs, waitFor, waitForMs } from "./funcs";
 import { GlobalTimersHost } from "./host";
 import { Lock } from "./lock";
 import { Loop, getEventLoop, getHost, newEventLoop, setHost } from "./loop";
@@ -44,6 +44,9 @@ import { cron, range } from "./cron";
 import { WaitAny, WaitAll, ELO } from "./events";
 import { ThreadSafeEvent } from "./threadsafeevent";
 import { launch, setGlobalException } from "./launch";
+import { InvalidStateError } from "./errors";
+import { Future, isFuture, ensureFuture } from "./future";
+import { Runner } from "./runner";
 
 /** MicroPython's time.ticks_ms() on the current loop's clock. */
 export function ticksMs(): number {
@@ -64,7 +67,7 @@ export {
   Event, ThreadSafeFlag, Lock, Task, Loop,
   createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,
   getEventLoop, newEventLoop, setHost, getHost, GlobalTimersHost,
-  ticksAdd, ticksDiff, every, everyMs, Ticker,
+  ticksAdd, ticksDiff, every, everyMs, Ticker, getRunningLoop,
 };
 
 const asyncio = {
@@ -73,7 +76,7 @@ const asyncio = {
   Event, ThreadSafeFlag, Lock, Task, Loop,
   createTask, currentTask, gather, run, sleep, sleepMs, waitFor, waitForMs,
   getEventLoop, newEventLoop, setHost, getHost, GlobalTimersHost,
-  ticksMs, ticksAdd, ticksDiff, every, everyMs, Ticker,
+  ticksMs, ticksAdd, ticksDiff, every, everyMs, Ticker, getRunningLoop,
   Queue, RingbufQueue, Semaphore, BoundedSemaphore, Condition, Barrier, TaskGroup, taskGroup, timeout, timeoutMs,
   QueueEmpty, QueueFull, BrokenBarrierError, TaskGroupError,
   PriorityQueue, LifoQueue, ThreadSafeQueue, QueueShutDown,
@@ -82,6 +85,7 @@ const asyncio = {
   READ_BUFFER_LIMIT, setNetPort, setDefaultNetPort, getNetPort, utf8Encode, utf8Decode,
   Message, Broker, Agent, schedule, Sequence, cron, range,
   WaitAny, WaitAll, ELO, ThreadSafeEvent, launch, setGlobalException,
+  Future, isFuture, ensureFuture, InvalidStateError, Runner,
 };
 export default asyncio;
 
@@ -102,3 +106,6 @@ export type { CronField, CronSpec } from "./cron";
 export type { ScheduleOptions } from "./sched";
 export { WaitAny, WaitAll, ELO, ThreadSafeEvent, launch, setGlobalException };
 export type { EventLike } from "./events";
+export { Future, isFuture, ensureFuture, InvalidStateError, Runner };
+export type { FutureCallback, FutureOptions } from "./future";
+export type { RunnerOptions } from "./runner";
