@@ -30,6 +30,19 @@ export class RuntimeError extends Error {
 named(RuntimeError, "RuntimeError");
 
 /**
+ * An operation a Future or Task does not allow in its current state:
+ * result()/exception() before it is done, setResult()/setException() once it
+ * is (CPython 3.13's asyncio.InvalidStateError). A RuntimeError here: the
+ * library's error for misuse of an object in its current state.
+ */
+export class InvalidStateError extends RuntimeError {
+  constructor(message = "invalid state") {
+    super(message);
+  }
+}
+named(InvalidStateError, "InvalidStateError");
+
+/**
  * `v instanceof cls`, or false when the check itself throws (a revoked
  * Proxy, a Proxy whose getPrototypeOf trap throws). Any value may be thrown
  * at the library, and none may make it throw in turn.

@@ -4,6 +4,7 @@ import { GlobalTimersHost, type Host } from "./host";
 import { describe, formatError, safeString } from "./format";
 import { checkDuration, checkFunction, secondsToMs } from "./validate";
 import { Handle, TimerHandle } from "./handles";
+import { Future } from "./future";
 import { Task, TASK_CANCEL_REQUESTED } from "./task";
 import { DONE, PARKED, READY, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
 
@@ -452,6 +453,11 @@ export class Loop implements Scheduler {
     const h = new TimerHandle(this, deadline, callback, args);
     this.addSleeper(h);
     return h;
+  }
+
+  /** A pending Future of this loop (CPython 3.13's loop.create_future()); see Future. */
+  createFuture<T = unknown>(): Future<T> {
+    return new Future<T>({ loop: this });
   }
 
   // ---- awaitables --------------------------------------------------------

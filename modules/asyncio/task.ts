@@ -1,6 +1,8 @@
 import { CancelledError, RuntimeError, isCancelledError } from "./errors";
 import { PARKED, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
 import { describe } from "./format";
+import type { Loop } from "./loop";
+import { checkFunction } from "./validate";
 
 // Task.state: the phase in the low two bits, flags above. One number instead
 // of six booleans: on XS every property is a heap slot, and a program may
@@ -19,6 +21,12 @@ const CANCEL_REQUESTED = 32;
 const CANCELLING = 64;
 /** @internal For the loop's inline attach: a cancel waits for the next waiter. */
 export const TASK_CANCEL_REQUESTED = CANCEL_REQUESTED;
+// Above the flags, the count of cancel() requests not matched by uncancel()
+// (CPython's cancelling()): in the same number, no slot of its own. Capped
+// so the state stays a 31-bit integer (the flag operations are 32-bit).
+const CANCEL_COUNT_SHIFT = 7;
+const CANCEL_COUNT_ONE = 1 << CANCEL_COUNT_SHIFT;
+const CANCEL_COUNT_CAP = (1 << 30) - CANCEL_COUNT_ONE;
 
 export type TaskCallback = (task: Task<any>) => void;
 
@@ -105,7 +113,9 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     if (this.state & CANCELLING) return true;
     this.state |= CANCELLING;
     try {
-      return this.cancelNow();
+      const requested = this.cancelNow();
+      if (this.state < CANCEL_COUNT_CAP) this.state += CANCEL_COUNT_ONE;
+      return requested;
     } finally {
       this.state &= ~CANCELLING;
     }
@@ -130,6 +140,83 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     if (first) this.loop.cancelWaiter(first);
     if (more) for (const w of more.slice()) this.loop.cancelWaiter(w);
     return true;
+  }
+
+  /**
+   * How many cancel() requests this task has had that uncancel() has not
+   * taken back (CPython 3.11's Task.cancelling()); 0 for a task never
+   * cancelled. A request to a task already done is not counted. This
+   * library's waitFor(), timeout() and shield() cancel an inner task, never
+   * the caller, so (unlike CPython's) they need no uncancel() to keep the
+   * caller's count right.
+   */
+  cancelling(): number {
+    return this.state >>> CANCEL_COUNT_SHIFT;
+  }
+  /**
+   * Takes back one cancel() request and returns how many are left (CPython
+   * 3.13's Task.uncancel()); at 0 a cancel still waiting for the task's next
+   * await is dropped (one already delivered to the awaitable it is parked on
+   * still arrives, as in CPython). For code that handles a cancel it caused
+   * itself (a timeout of its own) and goes on.
+   */
+  uncancel(): number {
+    let n = this.state >>> CANCEL_COUNT_SHIFT;
+    if (n > 0) {
+      this.state -= CANCEL_COUNT_ONE;
+      if (--n === 0) this.state &= ~CANCEL_REQUESTED;
+    }
+    return n;
+  }
+
+  /**
+   * Calls cb(task) once the task is done, in a step of its own scheduled
+   * with loop.callSoon() (at the next turn, never synchronously; at once if
+   * the task is done already), as CPython 3.13's Task.add_done_callback (no
+   * `context` argument). The callbacks of a finishing task are scheduled
+   * before the tasks awaiting it are woken (CPython wakes and calls them in
+   * the order they came). A callback does not retrieve the task's error: an
+   * error nobody takes (cb may call task.exception()) is still reported.
+   * What cb throws (any value) goes to the exception handler with the
+   * Handle; an async cb runs as a task. No memory is added to a task that
+   * never uses it.
+   * @throws TypeError when cb is not a function; RuntimeError when the task
+   *   is done and its loop is closed.
+   */
+  addDoneCallback(cb: (task: Task<T>) => unknown): void {
+    checkFunction("Task.addDoneCallback", "the callback", cb);
+    if ((this.state & PHASE) === FINISHED) {
+      (this.loop as unknown as Loop).callSoon(cb, this);
+      return;
+    }
+    // In the onDone() list, without a claim: it does not take the outcome.
+    const f = ((task: Task<T>) => scheduleDone(task, cb)) as DoneCallback;
+    f.user = cb;
+    const cbs = this.callbacks;
+    if (!cbs) this.callbacks = f;
+    else if (typeof cbs === "function") this.callbacks = [cbs, f];
+    else cbs.push(f);
+  }
+  /**
+   * Removes every registration of cb; returns how many there were (CPython
+   * 3.13's Task.remove_done_callback). A callback already scheduled (the
+   * task is done) still runs, and 0 is returned.
+   * @throws TypeError when cb is not a function.
+   */
+  removeDoneCallback(cb: (task: Task<T>) => unknown): number {
+    checkFunction("Task.removeDoneCallback", "the callback", cb);
+    const cbs = this.callbacks;
+    if (!cbs) return 0;
+    if (typeof cbs === "function") {
+      if ((cbs as DoneCallback).user !== cb) return 0;
+      this.callbacks = null;
+      return 1;
+    }
+    let kept = 0;
+    for (let i = 0; i < cbs.length; i++) if ((cbs[i] as DoneCallback).user !== cb) cbs[kept++] = cbs[i];
+    const removed = cbs.length - kept;
+    cbs.length = kept;
+    return removed;
   }
 
   /** The awaitable protocol; `await task` registers the awaiting task right here (see the accessor below). */
@@ -425,6 +512,19 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
 
   private checkFinished(what: string): void {
     if ((this.state & PHASE) !== FINISHED) throw new RuntimeError(`Task.${what}(): the task is not done yet`);
+  }
+}
+
+/** An addDoneCallback() registration in the onDone() list: it schedules `user`. */
+type DoneCallback = TaskCallback & { user?: (task: Task<any>) => unknown };
+
+/** Schedules a done callback as the task finishes; never throws (finish() must not). */
+function scheduleDone(task: Task<any>, cb: (task: Task<any>) => unknown): void {
+  const loop = task.loop as unknown as Loop;
+  try {
+    loop.callSoon(cb, task);
+  } catch (e) {
+    loop.callExceptionHandler({ message: "Exception scheduling a Task's done callback", exception: e, future: task });
   }
 }
 
