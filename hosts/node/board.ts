@@ -4,6 +4,7 @@ import { describe } from "../../modules/asyncio/format";
 import { FALLING, RISING, type DigitalLine, type DigitalPort, type LineOptions } from "../../modules/machine/port";
 import { SimulatedAnalog } from "./analog";
 import { simulatedPeripherals, type SimPeripherals } from "../../modules/machine/sim/peripherals";
+import { checkKeyMatrix, KeyMatrix } from "./keymatrix";
 
 type Level = 0 | 1;
 
@@ -25,7 +26,8 @@ interface SimPin {
 
 /**
  * A simulated ESP32-like board for Node: outputs hold what was written,
- * inputs follow drive() (scripted signals, button presses) or their pull.
+ * inputs follow drive() (scripted signals, button presses), a key matrix's
+ * rows (attachKeyMatrix) or their pull.
  * Every level change is reported to listeners (terminal view, VCD writer).
  */
 export class SimulatedBoard implements DigitalPort {
@@ -74,6 +76,7 @@ export class SimulatedBoard implements DigitalPort {
     const sim: SimPin = { options, level: 0, driven: options.mode === "input" ? this.drivenLevels.get(pin) ?? null : null };
     sim.level = options.mode === "input" ? this.inputLevel(sim) : options.initial;
     this.pins.set(pin, sim);
+    if (options.mode !== "input") this.settle();
     const last = this.lastEmitted.get(pin);
     if (!last || last.level !== sim.level || last.mode !== options.mode || last.pull !== options.pull) this.emit(sim);
     let closed = false;
@@ -85,12 +88,14 @@ export class SimulatedBoard implements DigitalPort {
         if (sim.level !== level) {
           sim.level = level;
           this.emit(sim);
+          this.settle();
         }
       },
       close: () => {
         if (closed) return;
         closed = true;
         if (this.pins.get(pin) === sim) this.pins.delete(pin);
+        if (options.mode !== "input") this.settle();
       },
     };
   }
@@ -123,6 +128,32 @@ export class SimulatedBoard implements DigitalPort {
     if (sim.options.mode !== "input") throw new RuntimeError(`drive(): Pin(${pin}) is an output`);
     sim.driven = level;
     this.drivenLevels.set(pin, level);
+    this.update(sim);
+  }
+
+  private readonly matrices: KeyMatrix[] = [];
+  /**
+   * Wires a keypad's keys between row and column pins (hosts/node/keymatrix.ts):
+   * matrix.press(row, col) makes the column read what the row drives.
+   * @throws TypeError, RangeError (see checkKeyMatrix)
+   */
+  attachKeyMatrix(spec: { rows: readonly number[]; cols: readonly number[] }): KeyMatrix {
+    const taken = new Set(this.matrices.flatMap((m) => [...m.rows, ...m.cols]));
+    const matrix = new KeyMatrix(this, checkKeyMatrix(this, spec, taken), () => this.settle());
+    this.matrices.push(matrix);
+    return matrix;
+  }
+  /** An output or a key changed: the matrices' columns follow. */
+  private settle(): void {
+    for (const m of this.matrices) {
+      for (const col of m.cols) {
+        const sim = this.pins.get(col);
+        if (sim?.options.mode === "input") this.update(sim);
+      }
+    }
+  }
+  /** Recomputes an input's level, reporting a change and its edge. */
+  private update(sim: SimPin): void {
     const next = this.inputLevel(sim);
     if (next === sim.level) return;
     sim.level = next;
@@ -160,6 +191,10 @@ export class SimulatedBoard implements DigitalPort {
   }
 
   private inputLevel(sim: SimPin): Level {
+    for (const m of this.matrices) {
+      const wired = m.levelOf(sim.options.pin);
+      if (wired !== null) return wired;
+    }
     if (sim.driven !== null) return sim.driven;
     return sim.options.pull === "up" ? 1 : 0;
   }

@@ -9,6 +9,7 @@ import { Pushbutton } from "./pushbutton";
 import { Switch } from "./switch";
 import { ESwitch } from "./eswitch";
 import { EButton } from "./ebutton";
+import { Keyboard, SwArray, CLOSE, OPEN, LONG, DOUBLE, SUPPRESS } from "./swarray";
 
 export { DelayMs, Pushbutton, Switch };
 export { ESwitch, EButton };
@@ -19,4 +20,6 @@ export type { SwitchOptions } from "./switch";
 export type { InputPin } from "./debouncer";
 export type { Callback } from "./launch";
 
-export default { DelayMs, Pushbutton, Switch, ESwitch, EButton };
+export default { DelayMs, Pushbutton, Switch, ESwitch, EButton, Keyboard, SwArray, CLOSE, OPEN, LONG, DOUBLE, SUPPRESS };
+export { Keyboard, SwArray, CLOSE, OPEN, LONG, DOUBLE, SUPPRESS };
+export type { KeyboardOptions, SwArrayOptions, RowPin, ColPin } from "./swarray";
