@@ -2,10 +2,11 @@ import { expect } from "chai";
 import asyncio, { RuntimeError, type ExceptionContext, type Loop, type Task } from "asyncio";
 import { Pin } from "machine";
 import buttons, { CLOSE, DOUBLE, Keyboard, LONG, OPEN, SUPPRESS, SwArray } from "buttons";
-import type { SimulatedBoard } from "../hosts/node/board";
+import { setDigitalPort } from "machine";
+import { SimulatedBoard } from "../hosts/node/board";
 import type { KeyMatrix } from "../hosts/node/keymatrix";
-import type { VirtualHost } from "../hosts/virtual";
-import { onBoard } from "./helpers";
+import { VirtualHost } from "../hosts/virtual";
+import { onBoard, withHost } from "./helpers";
 
 const ROWS = [12, 13, 14, 15];
 const COLS = [16, 17, 18, 19];
@@ -356,6 +357,35 @@ describe("Keyboard (Hinch's sw_array.Keyboard) on a simulated 4×4 keypad, virtu
       });
     });
   });
+
+  it("a row that fails to be driven, and a pin whose close() throws at deinit(), go to the exception handler too", async () => {
+    await onKeypad(async (host, board, keys, loop) => {
+      const reports: ExceptionContext[] = [];
+      loop.setExceptionHandler((_l, ctx) => reports.push(ctx));
+      await asyncio.run(async () => {
+        const { rows, cols } = pins();
+        let fail = false;
+        const flaky = {
+          value: (v: number) => {
+            if (fail) throw new Error("row stuck");
+            rows[1].value(v);
+          },
+          close: () => {
+            rows[1].close();
+            throw Symbol("close failed");
+          },
+        };
+        const kbd = new Keyboard([rows[0], flaky as never, rows[2], rows[3]], cols);
+        tap(host, keys, 100, 100, 1, 0);
+        host.at(120, () => (fail = true));
+        expect(await kbd.get()).to.equal(4);
+        await asyncio.sleep(0.5);
+        expect(reports.map((r) => r.message)).to.deep.equal(["Exception in Keyboard scanning its pins", "Exception in Keyboard closing rowPins[1]"]);
+        expect((reports[0].exception as Error).message).to.equal("row stuck");
+        for (const p of [...ROWS, ...COLS]) expect(board.isOpen(p)).to.equal(false);
+      });
+    });
+  });
 });
 
 describe("SwArray (Hinch's sw_array.SwArray) on a simulated 4×4 keypad, virtual time", () => {
@@ -440,4 +470,47 @@ describe("SwArray (Hinch's sw_array.SwArray) on a simulated 4×4 keypad, virtual
       expect(log).to.deep.equal(["0 CLOSE@100", "map 1", "15 CLOSE@260", "map 32769 true", "0 LONG@400", "15 LONG@560"]);
     });
   });
+});
+
+describe("Keyboard on hosts whose turns cost time or fall between promise jobs", () => {
+  const hosts: [string, () => VirtualHost][] = [
+    ["time moves between turns", () => new VirtualHost({ turnCost: 1 })],
+    ["turns between promise jobs", () => new VirtualHost({ turnCost: 1, exactTurns: false, turn: (fn) => queueMicrotask(fn) })],
+  ];
+  for (const [label, make] of hosts) {
+    it(`${label}: every press arrives once, in order, with consumers cancelled at every await; nothing is left behind`, async () => {
+      const host = make();
+      await withHost(host, async (loop) => {
+        const board = new SimulatedBoard(() => host.now());
+        const previous = setDigitalPort(board);
+        try {
+          const keys = board.attachKeyMatrix({ rows: ROWS, cols: COLS });
+          const got: number[] = [];
+          await asyncio.run(async () => {
+            const { rows, cols } = pins();
+            const kbd = new Keyboard(rows, cols, { bufsize: 16 });
+            for (let k = 0; k < 16; k++) tap(host, keys, 100 + k * 200, 80, k >> 2, k & 3);
+            // A consumer cancelled every 37 ms, wherever it is.
+            while (host.now() < 3500) {
+              const t = asyncio.createTask(async () => {
+                for await (const sc of kbd) got.push(sc);
+              });
+              await asyncio.sleep(0.037);
+              t.cancel();
+              await outcome(t);
+            }
+            while (!kbd.empty()) got.push(kbd.getNowait());
+            await asyncio.sleep(0.5);
+            kbd.deinit();
+            expect((kbd as unknown as { arrivals: { waiting: unknown[] } }).arrivals.waiting).to.deep.equal([]);
+            expect(timers(loop)).to.equal(0);
+          });
+          expect(got).to.deep.equal([...Array(16).keys()]);
+          expect(host.reports).to.deep.equal([]);
+        } finally {
+          setDigitalPort(previous);
+        }
+      });
+    });
+  }
 });

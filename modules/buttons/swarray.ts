@@ -225,14 +225,18 @@ abstract class KeyScanner<T> extends RingbufQueue<T> {
       }
     }
     if (!closePins) return;
-    for (const pin of [...this.rowPins, ...this.colPins]) {
-      const close = (pin as { close?: unknown }).close;
-      try {
-        if (typeof close === "function") close.call(pin);
-      } catch (e) {
-        getEventLoop().callExceptionHandler({ message: `Exception in ${this.name} closing ${describe(pin)}`, exception: e, future: null });
-      }
-    }
+    const closeAll = (pins: readonly object[], what: string): void => {
+      pins.forEach((pin, i) => {
+        const close = (pin as { close?: unknown }).close;
+        try {
+          if (typeof close === "function") close.call(pin);
+        } catch (e) {
+          getEventLoop().callExceptionHandler({ message: `Exception in ${this.name} closing ${what}[${i}]`, exception: e, future: null });
+        }
+      });
+    };
+    closeAll(this.rowPins, "rowPins");
+    closeAll(this.colPins, "colPins");
   }
 }
 
