@@ -251,12 +251,16 @@ export class Future<T = unknown> implements PromiseLike<T>, WaitHome {
 
   /** WaitHome: the awaiting task was cancelled. CPython cancels the future it waits on; so does this. */
   unpark(w: Waiter<any>): boolean {
-    removeAll(this.waiting, w);
     // Awaited or not: createTask(fut) (what waitFor, gather and shield do
     // with it) hands the task the waiter made when `then` was first read,
     // while the promise the task follows awaits another, its caller's.
-    // Cancelling the future ends both.
-    if ((this.state & PHASE) === PENDING) this.cancel();
+    // Cancelling the future ends both. The waiter stays in the list, so
+    // every waiter resumes in the order it came, as CPython's callbacks.
+    if ((this.state & PHASE) === PENDING && w.state === PARKED) {
+      this.cancel();
+      return false;
+    }
+    removeAll(this.waiting, w);
     return true;
   }
 

@@ -34,6 +34,7 @@ import threadsafeQueue from "./threadsafe_queue";
 import message from "./message";
 import broker from "./broker";
 import sched from "./sched";
+import future from "./future";
 import waitAny from "./wait_any";
 import threadsafeEvent from "./threadsafe_event";
 
@@ -46,4 +47,5 @@ export const scenarios: Scenario[] = [
   priorityQueue, queueShutdown, threadsafeQueue,
   message, broker, sched,
   waitAny, threadsafeEvent,
+  future,
 ];
