@@ -280,3 +280,19 @@ describe("leftovers 13: utf8Decode (MicroPython's bytes.decode(); no TextDecoder
     expect(() => utf8Decode(bytes(), trapping() as { fatal: boolean })).to.throw(TypeError, "utf8Decode: reading fatal of the options threw");
   });
 });
+
+describe("leftovers 13: the simulated GPS, joined mid-sentence", () => {
+  it("a UART opened while the GPS is sending hears the rest of the sentence: the first line starts without '$'", async () => {
+    await onRig(async ({ loop }) => {
+      await asyncio.sleepMs(50);
+      const s = streamOf(new UART(2, { ...SIM_WIRING.gps, baudrate: 9600 }));
+      const first = latin1(await s.readline(100));
+      expect(first.startsWith("$"), first).to.equal(false);
+      expect(first).to.match(/\*[0-9A-F]{2}\r\n$/);
+      expect(latin1(await s.readline(100))).to.match(/^\$GPRMC,120000\.00,/);
+      expect(loop.now()).to.be.below(1000);
+      s.close();
+      await s.waitClosed();
+    });
+  });
+});

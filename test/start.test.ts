@@ -194,6 +194,13 @@ describe("npm start -- <app>", function () {
     expect(r.stdout).to.match(/^ {2}A \(Shift\+a\) {7}presses the input and holds it until the next a or A/m);
     expect(r.stdout).to.match(/^ {2}q, Ctrl-C {9}stops the run \(exit code 0: a run ended as asked\)$/m);
     expect(r.stdout).to.include("--stall S");
+    // Board scripts: where they go, what they can script, where the examples are.
+    expect(r.stdout).to.include("<app>.board.ts next to <app>.ts runs before the app, on Node");
+    expect(r.stdout).to.match(/^ {2}board\.analog\.set\(34, triangle\(/m);
+    expect(r.stdout).to.match(/^ {2}board\.peripherals\.sensor\.temperature = \(ms\) =>/m);
+    expect(r.stdout).to.match(/^ {2}board\.driveInput\(4, 0\)/m);
+    expect(r.stdout).to.include("examples/*.board.ts");
+    expect(r.stdout).to.match(/--duration S {6}stop after S seconds at most \(the run ends sooner when/);
   });
 
   it("on virtual time a task that never yields ends the run (exit 1): it is named, with its line", () => {
@@ -349,6 +356,108 @@ describe("npm start -- <app>", function () {
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/\nthe app is done at t=0\.\d{3} s after 3 pin changes; wrote once\.vcd\n$/);
       expect(fs.readFileSync(path.join(dir, "once.vcd"), "utf8")).to.include("#0\n0!\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--duration is at most: an app whose main returned before it ends the run then ('the app is done'), on virtual and real time, whatever tasks main left; one waiting for an input runs to the duration", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "leave.ts"), [
+        'import asyncio from "asyncio";',
+        'import { Pin } from "machine";',
+        "const led = new Pin(14, Pin.OUT);",
+        "async function blink() { while (true) { led.toggle(); await asyncio.sleep(0.1); } }",
+        "async function main() { asyncio.createTask(blink()); await asyncio.sleep(0.45); }",
+        "asyncio.run(main());",
+        "",
+      ].join("\n"));
+      fs.writeFileSync(path.join(dir, "waits.ts"), [
+        'import asyncio from "asyncio";',
+        'import { Pin } from "machine";',
+        "const button = new Pin(4, Pin.IN, Pin.PULL_UP);",
+        "asyncio.run(async () => { await asyncio.sleep(0.2); await button.edge(Pin.IRQ_FALLING); });",
+        "",
+      ].join("\n"));
+      const virtual = start(["leave.ts", "--virtual", "--duration", "5", "--no-check"], { INIT_CWD: dir });
+      expect(virtual.status, virtual.stderr).to.equal(0);
+      expect(virtual.stdout).to.match(/\nthe app is done at t=0\.450 s after 6 pin changes\n$/);
+      const real = start(["leave.ts", "--duration", "5", "--no-check"], { INIT_CWD: dir });
+      expect(real.status, real.stderr).to.equal(0);
+      expect(real.stdout).to.match(/\nthe app is done at t=0\.(4[5-9]|[5-9])\d* s after 6 pin changes\n$/);
+      const waiting = start(["waits.ts", "--virtual", "--duration", "3", "--no-check"], { INIT_CWD: dir });
+      expect(waiting.status, waiting.stderr).to.equal(0);
+      expect(waiting.stdout).to.match(/\nstopped at t=3\.000 s after 1 pin changes\n$/);
+      const waitingReal = start(["waits.ts", "--duration", "1", "--no-check"], { INIT_CWD: dir });
+      expect(waitingReal.status, waitingReal.stderr).to.equal(0);
+      expect(waitingReal.stdout).to.match(/\nstopped at t=1\.\d{3} s after 1 pin changes\n$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the last line counts PWM and ADC changes too", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "fade.ts"), [
+        'import asyncio from "asyncio";',
+        'import { ADC, Pin, PWM } from "machine";',
+        "const led = new Pin(14, Pin.OUT);",
+        "const lamp = new PWM(2);",
+        "const knob = new ADC(34);",
+        "asyncio.run(async () => {",
+        "  for (let k = 1; k <= 10; k++) { led.toggle(); lamp.dutyU16(k * 1000); knob.readU16(); await asyncio.sleepMs(20); }",
+        "});",
+        "",
+      ].join("\n"));
+      fs.writeFileSync(path.join(dir, "fade.board.ts"), [
+        "export default function (board: any): void {",
+        "  board.analog.set(34, (ms: number) => (ms < 100 ? 1 : 2));",
+        "}",
+        "",
+      ].join("\n"));
+      const r = start(["fade.ts", "--virtual", "--duration", "5", "--no-check"], { INIT_CWD: dir });
+      expect(r.status, r.stderr).to.equal(0);
+      // The opening is a change of each, as a Pin's is: 11 pin, 11 PWM, 2 ADC readings (1 V, then 2 V at 100 ms).
+      expect(r.stdout).to.match(/\nthe app is done at t=0\.200 s after 11 pin changes, 11 PWM changes and 2 ADC changes\n$/);
+      fs.rmSync(path.join(dir, "fade.board.ts"));
+      fs.writeFileSync(path.join(dir, "pwm.ts"), [
+        'import asyncio from "asyncio";',
+        'import { PWM } from "machine";',
+        "const lamp = new PWM(2);",
+        "asyncio.run(async () => { for (let k = 1; k <= 5; k++) { lamp.dutyU16(k); await asyncio.sleepMs(20); } });",
+        "",
+      ].join("\n"));
+      const p = start(["pwm.ts", "--virtual", "--duration", "5", "--no-check"], { INIT_CWD: dir });
+      expect(p.stdout).to.match(/\nthe app is done at t=0\.100 s after 0 pin changes and 6 PWM changes\n$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a board script (<app>.board.ts) runs before the app: it can wire an output to an input with onChange and driveInput", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "loop.ts"), [
+        'import asyncio, { print } from "asyncio";',
+        'import { Pin } from "machine";',
+        "const out = new Pin(2, Pin.OUT);",
+        "const input = new Pin(4, Pin.IN);",
+        "asyncio.run(async () => {",
+        "  for (const v of [1, 0, 1]) { out.value(v); await asyncio.sleepMs(10); print(`in ${input.value()}`); }",
+        "});",
+        "",
+      ].join("\n"));
+      fs.writeFileSync(path.join(dir, "loop.board.ts"), [
+        "export default function (board: any): void {",
+        "  board.onChange((c: { pin: number; level: 0 | 1 }) => { if (c.pin === 2) board.driveInput(4, c.level); });",
+        "}",
+        "",
+      ].join("\n"));
+      const r = start(["loop.ts", "--virtual", "--duration", "1", "--no-check"], { INIT_CWD: dir });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout.match(/^in \d$/gm)).to.deep.equal(["in 1", "in 0", "in 1"]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

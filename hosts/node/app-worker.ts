@@ -77,10 +77,17 @@ const watchCurrentLoop = (): void => {
   if (data.debug) current.setDebug(true);
 };
 watchCurrentLoop();
+/**
+ * On virtual time, when the duration ends the run (ms); the app's wake-up at
+ * or past it ends the run instead. Not a stimulus of the virtual host's:
+ * that would keep the clock going to the duration after the app is done.
+ */
+const virtualEnd = host instanceof VirtualHost ? data.durationMs : undefined;
 const arm = host.arm.bind(host);
 host.arm = (delayMs, tick) => {
   watchCurrentLoop();
-  arm(delayMs, tick);
+  if (virtualEnd !== undefined && host.now() + delayMs >= virtualEnd) arm(virtualEnd - host.now(), () => end("duration"));
+  else arm(delayMs, tick);
 };
 const next = (host as { next?: (tick: () => void) => void }).next;
 if (next) {
@@ -125,25 +132,28 @@ port.on("message", (m: ToWorker) => {
     }
   }
 });
-// The app decides how long this thread lives: its timers and sockets, or the
-// duration. With none left, the app is done (its loop stopped), or its loop
-// still runs and waits for an input, as a board waits for its button: then
-// the thread waits for the next drive (or stop) from the parent.
+// The app decides how long this thread lives: its timers and sockets. With
+// none left, the app is done (its loop stopped: asyncio.run's main returned,
+// and whatever tasks it left are not run on, as MicroPython's run()), before
+// the duration too: the run ends then. Or its loop still runs and waits for
+// an input, as a board waits for its button: then the thread waits for the
+// next drive (or stop) from the parent, up to the duration; on virtual time,
+// where no drive comes while the clock races, the clock goes to the duration.
 let waitingForInput = false;
 port.unref();
 process.on("beforeExit", () => {
   if (over) return;
-  if (getEventLoop().isRunning()) {
+  if (!getEventLoop().isRunning()) end("finished");
+  else if (virtualEnd !== undefined) {
+    (host as VirtualHost).spend(Math.max(0, virtualEnd - host.now()));
+    end("duration");
+  } else {
     waitingForInput = true;
     port.ref();
-  } else end("finished");
+  }
 });
 
-if (data.durationMs !== undefined) {
-  const ms = data.durationMs;
-  if (host instanceof VirtualHost) host.at(ms, () => end("duration"));
-  else setTimeout(() => end("duration"), ms);
-}
+if (data.durationMs !== undefined && virtualEnd === undefined) setTimeout(() => end("duration"), data.durationMs).unref();
 
 const entry = path.resolve(data.entry);
 steps.context("the app's top-level code");

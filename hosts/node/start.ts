@@ -17,8 +17,9 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
                     name from examples/ (e.g. button-blink), or a path to your
                     own .ts app (or a folder with a main.ts), from where you
                     typed the command
-  --duration S      stop after S seconds (default: until q or Ctrl-C, or
-                    until the app is done)
+  --duration S      stop after S seconds at most (the run ends sooner when
+                    the app is done: its main returned, as asyncio.run()'s
+                    does; default: until q or Ctrl-C, or the app is done)
   --vcd FILE        write every pin change to FILE as a Value Change Dump
                     (open it with GTKWave or PulseView), however the run ends
   --virtual         run on virtual time: as fast as possible, exact timing
@@ -39,6 +40,21 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
                     setTimeout); print() and asyncio.sleep() instead
   --no-check        run your app even when it has type errors
   --help            this text
+
+Board scripts: <app>.board.ts next to <app>.ts runs before the app, on Node
+only (a device build never sees it), to script what the app will read. Its
+default export gets the board (hosts/node/board.ts SimulatedBoard):
+  board.analog.set(34, triangle({ min: 0.2, max: 3.3, periodMs: 8000 }))
+                    an ADC pin's volts, a number or a function of ms
+                    (triangle, from hosts/node/analog)
+  board.peripherals.sensor.temperature = (ms) => 21 + ms / 60000
+                    the I2C sensor's reading (also .humidity; the GPS:
+                    board.peripherals.gps)
+  board.driveInput(4, 0)
+                    an input's level (null: back to its pull), once the
+                    app has opened it: from board.onChange((c) => …), say,
+                    to wire an output to an input
+See examples/*.board.ts (dimmer, sampler, sensor-logger, gps-reader).
 
 Keys (on a terminal): each input pin gets a letter, shown next to it as [a].
   a                 taps the input: pressed for 0.1 s, then released (a short
@@ -160,7 +176,18 @@ function resolveVcd(from: string, file: string): string {
   return full;
 }
 
-function describeEnd(e: EndEvent, pinChanges: number, vcd: string | undefined, vcdError: string | null): string {
+/** "4 pin changes", "4 pin changes and 250 PWM changes", "4 pin changes, 250 PWM changes and 31 ADC changes": PWM and ADC when there are any. */
+function describeChanges(history: readonly { type: string }[]): string {
+  const count = (type: string): number => history.filter((e) => e.type === type).length;
+  const parts = [`${count("pin")} pin changes`];
+  const pwm = count("pwm");
+  const adc = count("analog");
+  if (pwm) parts.push(`${pwm} PWM changes`);
+  if (adc) parts.push(`${adc} ADC changes`);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts[0];
+}
+
+function describeEnd(e: EndEvent, changes: string, vcd: string | undefined, vcdError: string | null): string {
   const at = `t=${(Math.floor(e.time) / 1000).toFixed(3)} s`;
   const wrote = vcd ? (vcdError ? `; could not write ${vcd}: ${vcdError}` : `; wrote ${vcd}`) : "";
   const how = e.reason === "finished" && e.code !== undefined ? `the app called process.exit(${e.code})` : {
@@ -170,7 +197,7 @@ function describeEnd(e: EndEvent, pinChanges: number, vcd: string | undefined, v
     runaway: "terminated",
     error: "the app failed",
   }[e.reason];
-  return `${how} at ${at} after ${pinChanges} pin changes${wrote}`;
+  return `${how} at ${at} after ${changes}${wrote}`;
 }
 
 function describeRunaway(e: EndEvent): string {
@@ -277,8 +304,7 @@ function main(): void {
     restoreTerminal();
     if (end.reason === "runaway") process.stderr.write(`${describeRunaway(end)}\n`);
     if (end.reason === "error") process.stderr.write(`${end.message ?? "the app failed"}\n`);
-    const pinChanges = run.feed.history.filter((e) => e.type === "pin").length;
-    process.stdout.write(`${describeEnd(end, pinChanges, options.vcd, run.vcdError)}\n`);
+    process.stdout.write(`${describeEnd(end, describeChanges(run.feed.history), options.vcd, run.vcdError)}\n`);
     // A stop (q, Ctrl-C, a signal) is a run that ended as asked: 0, as a duration's end (see --help).
     const failed = end.reason === "runaway" || end.reason === "error" || run.vcdError ? 1 : 0;
     const code = end.code !== undefined && end.code !== 0 ? end.code : failed;
