@@ -201,12 +201,12 @@ describe("leftovers 13: hostile arguments to Stream get the typed error naming t
     await onRig(async () => {
       for (const make of [trapping, revoked]) {
         for (const [prefix, call] of [
-          ["openConnection: ", () => openConnection(make() as string, 80)],
-          ["openConnection: ", () => openConnection("example.com", make() as number)],
+          ["openConnection: ", () => openConnection(make() as unknown as string, 80)],
+          ["openConnection: ", () => openConnection("example.com", make() as unknown as number)],
           ["startServer: ", () => startServer(make() as () => void, "0.0.0.0", 80)],
-          ["startServer: ", () => startServer(() => {}, make() as string, 80)],
-          ["startServer: ", () => startServer(() => {}, "0.0.0.0", make() as number)],
-          ["startServer: ", () => startServer(() => {}, "0.0.0.0", 80, make() as number)],
+          ["startServer: ", () => startServer(() => {}, make() as unknown as string, 80)],
+          ["startServer: ", () => startServer(() => {}, "0.0.0.0", make() as unknown as number)],
+          ["startServer: ", () => startServer(() => {}, "0.0.0.0", 80, make() as unknown as number)],
         ] as [string, () => Promise<unknown>][]) {
           const e = (await expectReject(call())) as Error;
           expect(e instanceof TypeError || e instanceof RangeError, String(e)).to.equal(true);
