@@ -523,6 +523,46 @@ describe("asyncio.Future (CPython 3.13)", () => {
     });
   });
 
+  it("a Future passed as it is (not as () => fut) to shield, waitFor, gather, wait, race and asCompleted behaves as when wrapped: shield protects it, the caller is not parked on it", async () => {
+    await onVirtualTime(async (host, loop) => {
+      await asyncio.run(async () => {
+        const kept = loop.createFuture<number>();
+        const s = asyncio.createTask(() => asyncio.shield(kept));
+        await asyncio.sleep(0.1);
+        s.cancel();
+        expect(await errorOf(() => s)).to.be.instanceOf(CancelledError);
+        expect(kept.done()).to.equal(false);
+        kept.setResult(1);
+
+        const timed = loop.createFuture();
+        expect(await errorOf(() => asyncio.waitFor(timed, 0.5))).to.be.instanceOf(TimeoutError);
+        expect(timed.cancelled()).to.equal(true);
+
+        const g = loop.createFuture<number>();
+        loop.callLater(0.2, () => g.setResult(7));
+        expect(await asyncio.gather([g, asyncio.sleep(0.1).then(() => 8)])).to.deep.equal([7, 8]);
+
+        const w = loop.createFuture<number>();
+        loop.callLater(0.1, () => w.setResult(9));
+        const [done] = await asyncio.wait([w]);
+        expect([...done].map((t) => t.result())).to.deep.equal([9]);
+
+        const r = loop.createFuture<number>();
+        const { index } = await asyncio.race([r, () => asyncio.sleep(0.1)]);
+        expect(index).to.equal(1);
+        expect(r.cancelled()).to.equal(true);
+
+        const a = loop.createFuture<number>();
+        loop.callLater(0.1, () => a.setResult(5));
+        const order: number[] = [];
+        for (const next of asyncio.asCompleted([a])) order.push(await next);
+        expect(order).to.deep.equal([5]);
+        expect(asyncio.currentTask().waitingCount()).to.equal(0);
+        expect(host.now()).to.be.greaterThan(0);
+      });
+    });
+  });
+
   it("a Promise.race loop over the same Future shares its parked waiter (nothing piles up)", async () => {
     await onVirtualTime(async (_host, loop) => {
       await asyncio.run(async () => {

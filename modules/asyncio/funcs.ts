@@ -2,6 +2,7 @@ import { CancelledError, RuntimeError } from "./errors";
 import { within } from "./timeout";
 import { getEventLoop, settledNow, type Coro, type Loop, type TaskOptions } from "./loop";
 import { Task } from "./task";
+import { Future } from "./future";
 import { describe } from "./ticks";
 import { checkDuration, secondsToMs } from "./validate";
 import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
@@ -69,6 +70,8 @@ export function getRunningLoop(): Loop {
 
 function promote<T>(loop: Loop, aw: Coro<T> | Task<T>, fn: string): Task<T> {
   if (aw instanceof Task) return aw;
+  // Awaited from a task of its own: reading a Future's `then` here would park the caller on it.
+  if (aw instanceof Future) return loop.createTask(() => aw as Future<T>);
   if (typeof aw !== "function" && (aw === null || typeof aw !== "object" || typeof (aw as PromiseLike<T>).then !== "function")) {
     throw new TypeError(`${fn}: expected a task, a coroutine or an async function, got ${describe(aw)}`);
   }
@@ -101,6 +104,7 @@ export function toTasks(loop: Loop, aws: readonly unknown[], fn: string): Task<u
     const aw = aws[i];
     if (typeof aw === "function") tasks.push(loop.createTask(aw as () => unknown));
     else if (aw instanceof Task) tasks.push(aw);
+    else if (aw instanceof Future) tasks.push(loop.createTask(() => aw));
     else if (aw instanceof Waiter) tasks.push(loop.spawn(aw as PromiseLike<unknown>));
     else {
       coros.push(aw as PromiseLike<unknown>);

@@ -1,6 +1,7 @@
 import { RuntimeError, isInstance } from "./errors";
 import { describe } from "./format";
 import { getEventLoop, type Coro, type Loop } from "./loop";
+import { Future } from "./future";
 import { Task } from "./task";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
@@ -38,6 +39,8 @@ export function toTask<T>(loop: Loop, aw: unknown, fn = "shield"): Task<T> {
     if ((aw as Task<T>).isRunningNow()) throw new RuntimeError(`${fn}: a task can't wait for itself`);
     return aw as Task<T>;
   }
+  // Awaited from the inner task: reading a Future's `then` here would park the caller on it.
+  if (isInstance(aw, Future)) return loop.createTask(() => aw as Future<T>);
   let ok = typeof aw === "function";
   if (!ok && aw !== null && typeof aw === "object") {
     try {
