@@ -28,6 +28,7 @@ import asCompleted from "./as_completed";
 import callLater from "./call_later";
 import timeoutAt from "./timeout_at";
 import every from "./every";
+import utf8 from "./utf8";
 import priorityQueue from "./priority_queue";
 import queueShutdown from "./queue_shutdown";
 import threadsafeQueue from "./threadsafe_queue";
@@ -43,7 +44,7 @@ export const scenarios: Scenario[] = [
   basic, fair, cancelTask, cancelFair, cancelSelf, currentTask, event, exception, exceptionHandler, gather,
   gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
   shield, asCompleted, callLater, timeoutAt,
-  queue, semaphore, condition, barrier, taskgroup, timeout, every,
+  queue, semaphore, condition, barrier, taskgroup, timeout, every, utf8,
   priorityQueue, queueShutdown, threadsafeQueue,
   message, broker, sched,
   waitAny, threadsafeEvent,
