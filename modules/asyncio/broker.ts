@@ -129,16 +129,17 @@ export class Broker {
       const { agent, args, what } = matched[i];
       if (typeof agent === "function") callUser(loop, agent, [topic, message, ...args], what);
       else if (isInstance(agent, Agent)) callUser(loop, putTo, [agent, topic, message, ...args], what);
-      else if (isInstance(agent, Event)) (agent as Event).set();
-      else if (isInstance(agent, Message)) (agent as Message).set(args.length ? [topic, message, args] : [topic, message]);
       else {
-        const q = agent as Queue<unknown> | RingbufQueue<unknown>;
+        const item = args.length ? [topic, message, args] : [topic, message];
+        // In the try too: a subclass's set() may throw, and publish() never does.
         try {
-          q.putNowait(args.length ? [topic, message, args] : [topic, message]);
+          if (isInstance(agent, Event)) (agent as Event).set();
+          else if (isInstance(agent, Message)) (agent as Message).set(item);
+          else (agent as Queue<unknown> | RingbufQueue<unknown>).putNowait(item);
         } catch (e) {
           if (!isInstance(e, QueueFull)) loop.callExceptionHandler({ message: `Broker.publish(${label(topic)}): ${what} refused the message`, exception: e, future: null });
           else if (this.verbose) {
-            const lost = isInstance(q, RingbufQueue) ? "its oldest message was discarded" : "the message was lost";
+            const lost = isInstance(agent, RingbufQueue) ? "its oldest message was discarded" : "the message was lost";
             loop.callExceptionHandler({ message: `Broker.publish(${label(topic)}): ${what} is full; ${lost}`, exception: e, future: null });
           }
         }

@@ -164,6 +164,7 @@ function checkPeriod(fn: string, v: unknown, unit: string): number {
 export function every(seconds: number, options?: EveryOptions): Ticker {
   const ms = secondsToMs(checkPeriod("every", seconds, "seconds"));
   if (!(ms > 0)) throw new RangeError(`every: the period must be at least 0.000001 seconds, got ${seconds}`);
+  if (ms === Infinity) throw new RangeError(`every: ${seconds} seconds is too long a period (more than the largest number of ms)`);
   return new Ticker("every", ms, options);
 }
 

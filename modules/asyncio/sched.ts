@@ -104,10 +104,15 @@ async function runSchedule(target: ((...args: any[]) => unknown) | Event | Seque
     after = due / 1000;
     if (times !== null) times--;
     if (typeof target === "function") result = callUser(loop, target, args, "a scheduled function");
-    else if (isInstance(target, Event)) (target as Event).set();
-    else (target as Sequence).trigger(args);
+    // A subclass's set() or trigger() may throw: reported, and the schedule goes on.
+    else callUser(loop, fire, [target, args], isInstance(target, Event) ? "a scheduled Event's set()" : "a scheduled Sequence's trigger()");
   }
   return await result;
+}
+
+function fire(target: Event | Sequence, args: unknown[]): void {
+  if (isInstance(target, Event)) (target as Event).set();
+  else (target as Sequence).trigger(args);
 }
 
 function read(clock: () => number): number {
