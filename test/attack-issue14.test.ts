@@ -1,7 +1,7 @@
 // Issue 14's primitives attacked: bad input, cancellation, callbacks that
 // throw odd values, clock edges, shutdown races, misuse.
 import { expect } from "chai";
-import asyncio, { CancelledError, type ExceptionContext, type Loop } from "../modules/asyncio";
+import asyncio, { type ExceptionContext, type Future, type Loop, type Task } from "../modules/asyncio";
 import { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime, withHost } from "./helpers";
 
@@ -53,8 +53,8 @@ describe("attack: issue 14's primitives", () => {
   });
 
   it("X3 Future: set from a host callback after its loop closed does not throw into the host", async () => {
-    let fut: asyncio.Future<number> | null = null;
-    let fut2: asyncio.Future<number> | null = null;
+    let fut: Future<number> | null = null;
+    let fut2: Future<number> | null = null;
     const host = new VirtualHost();
     await withHost(host, async (loop) => {
       await asyncio.run(async () => {
@@ -110,4 +110,140 @@ describe("attack: issue 14's primitives", () => {
       });
     });
   });
+
+  it("X7 launch(): a function that returns a Task gives that very Task, whose failure is still reported once", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const seen = collect(asyncio.getEventLoop());
+        const t = asyncio.createTask(async () => { await asyncio.sleep(0.01); throw Object.create(null); });
+        const got = asyncio.launch(() => t);
+        expect(got).to.equal(t);
+        await asyncio.sleep(0.1);
+        expect(seen.length).to.equal(1);
+      });
+    });
+  });
+
+  it("X8 launch(): a function that returns a revoked Proxy gives a TypeError naming launch, or the Proxy itself", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const p = revoked();
+        let r: unknown;
+        try { r = asyncio.launch(() => p); } catch (e) { r = e; }
+        if (r !== p) {
+          expect(r).to.be.instanceOf(TypeError);
+          expect((r as Error).message).to.match(/launch/);
+        }
+      });
+    });
+  });
+
+  it("X9 setGlobalException(): a loop that is not a Loop is a TypeError naming the call", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        for (const bad of [null, 1, "loop", Object.create(null), revoked(), new Proxy({}, { get() { throw new Error("trap"); } })]) {
+          expect(() => asyncio.setGlobalException(bad as Loop), String(typeof bad)).to.throw(TypeError, /setGlobalException/);
+        }
+      });
+    });
+  });
+
+  it("X10 done callbacks, callLater callbacks and Broker agents that throw odd values: reported once each, the loop runs on", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const loop = asyncio.getEventLoop();
+        const seen = collect(loop);
+        const f = loop.createFuture<number>();
+        f.addDoneCallback(() => { throw Object.create(null); });
+        const t = asyncio.createTask(async () => 1);
+        t.addDoneCallback(() => { throw revoked(); });
+        loop.callLater(0.01, () => { throw revoked(); });
+        loop.callSoon(() => { throw Symbol("s"); });
+        const b = new asyncio.Broker();
+        b.subscribe("x", () => { throw revoked(); });
+        b.subscribe("x", async () => { throw Object.create(null); });
+        class A extends asyncio.Agent { put(): never { throw Object.create(null); } }
+        b.subscribe("x", new A());
+        b.publish("x", 1);
+        f.setResult(1);
+        await asyncio.sleep(0.1);
+        expect(seen.length).to.equal(7);
+        for (const ctx of seen) expect(String(ctx.message)).to.be.a("string");
+      });
+    });
+  });
+
+  it("X11 Ticker: a task cancelled in next() takes no tick and leaves no heap entry", async () => {
+    await onVirtualTime(async (host, loop) => {
+      await asyncio.run(async () => {
+        const t = asyncio.everyMs(100);
+        const a = asyncio.createTask(() => t.next());
+        await asyncio.sleepMs(50);
+        a.cancel();
+        await asyncio.sleep(0);
+        expect((loop as unknown as { sleepers: { items: unknown[] } }).sleepers.items.length).to.equal(0);
+        const r = await t.next();
+        expect(r.value!.index).to.equal(1);
+        expect(host.now()).to.equal(100);
+        t.stop();
+      });
+    });
+  });
+
+  it("X12 Message: many waiters cancelled leave none behind; a later set() reaches the remaining one", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const m = new asyncio.Message<number>();
+        const ts = Array.from({ length: 50 }, () => asyncio.createTask(() => m.wait()));
+        await asyncio.sleep(0);
+        for (const t of ts.slice(1)) t.cancel();
+        await asyncio.sleep(0);
+        expect((m as unknown as { waiting: unknown[] }).waiting.length).to.equal(1);
+        m.set(7);
+        expect(await ts[0]).to.equal(7);
+      });
+    });
+  });
+
+  it("X13 WaitAny over a Message and an Event under waitFor: timed out, no waiter left in either", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const m = new asyncio.Message();
+        const e = new asyncio.Event();
+        let err: unknown;
+        try { await asyncio.waitFor(new asyncio.WaitAny([m, e]).wait(), 0.1); } catch (x) { err = x; }
+        expect(err).to.be.instanceOf(asyncio.TimeoutError);
+        expect((m as unknown as { waiting: unknown[] }).waiting.length).to.equal(0);
+        expect((e as unknown as { waiting: { length: number } }).waiting?.length ?? 0).to.equal(0);
+      });
+    });
+  });
+
+  it("X14 a Future refused as data (Message.set, Queue/PriorityQueue/ThreadSafeQueue puts, Future.setResult) or as aws (asCompleted, ELO) parks nothing on it", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const loop = asyncio.getEventLoop();
+        const seen = collect(loop);
+        const fut = loop.createFuture<number>();
+        const waitingOn = (): number => ((fut as unknown as { waiting: unknown[] | null }).waiting ?? []).length;
+        expect(() => new asyncio.Message().set(fut)).to.throw(TypeError);
+        expect(() => new asyncio.Queue().putNowait(fut)).to.throw(TypeError);
+        expect(() => new asyncio.LifoQueue().putNowait(fut)).to.throw(TypeError);
+        expect(() => new asyncio.ThreadSafeQueue(2).putSync(fut)).to.throw(TypeError);
+        expect(() => new asyncio.RingbufQueue(2).putNowait(fut)).to.throw(TypeError);
+        expect(() => loop.createFuture().setResult(fut)).to.throw(TypeError);
+        expect(() => asyncio.asCompleted(fut as unknown as Iterable<never>)).to.throw(TypeError);
+        expect(waitingOn()).to.equal(0);
+        const elo = new asyncio.ELO(fut as unknown as Promise<number>);
+        expect(waitingOn()).to.equal(0);
+        // The task that made those calls still sleeps and wakes normally.
+        await asyncio.sleep(0.05);
+        fut.setResult(1);
+        await elo.wait();
+        expect(await (elo.task() as Task<number>)).to.equal(1);
+        expect(seen).to.deep.equal([]);
+      });
+    });
+  });
 });
+

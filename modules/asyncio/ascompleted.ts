@@ -2,6 +2,7 @@ import { RuntimeError, TimeoutError, isInstance } from "./errors";
 import { describe } from "./format";
 import { toTasks } from "./funcs";
 import { getEventLoop, noteProgress, type Coro, type Loop } from "./loop";
+import { Future } from "./future";
 import { Task } from "./task";
 import { LoopTimer } from "./timer";
 import { checkDuration, secondsToMs } from "./validate";
@@ -67,8 +68,8 @@ function toList(aws: unknown): unknown[] {
   if (aws !== null && typeof aws === "object") {
     try {
       iterable = typeof (aws as Iterable<unknown>)[Symbol.iterator] === "function";
-      // A Task's `then` is not read: that would park an awaiter on it.
-      awaitable = isInstance(aws, Task) || isInstance(aws, Promise) || (!iterable && typeof (aws as PromiseLike<unknown>).then === "function");
+      // A Task's or a Future's `then` is not read: that would park an awaiter on it.
+      awaitable = isInstance(aws, Task) || isInstance(aws, Future) || isInstance(aws, Promise) || (!iterable && typeof (aws as PromiseLike<unknown>).then === "function");
     } catch {
       iterable = false;
     }

@@ -1,7 +1,8 @@
 import { cancelSafely } from "./cancel";
-import { CancelledError, isCancelledError } from "./errors";
+import { CancelledError, isCancelledError, isInstance } from "./errors";
 import { describe } from "./format";
 import { gather } from "./funcs";
+import { Future } from "./future";
 import { getEventLoop } from "./loop";
 import { Task } from "./task";
 import { race, wait } from "./wait";
@@ -133,6 +134,8 @@ export class ELO<T = unknown> implements EventLike {
 
   constructor(coro: Task<T> | PromiseLike<T> | ((...args: any[]) => PromiseLike<T> | T), ...args: unknown[]) {
     if (coro instanceof Task) this.current = coro;
+    // Awaited from the task: reading a Future's `then` here would park the caller on it.
+    else if (isInstance(coro, Future)) this.current = getEventLoop().createTask(() => coro as unknown as Future<T>);
     else if (typeof coro === "function") this.current = getEventLoop().createTask(() => coro(...args), { name: coro.name });
     else if (coro !== null && typeof coro === "object" && typeof (coro as PromiseLike<T>).then === "function") this.current = getEventLoop().createTask(coro as PromiseLike<T>);
     else throw new TypeError(`ELO: expected a Task, an async function or a started coroutine, got ${describe(coro)}`);

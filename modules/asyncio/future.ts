@@ -329,7 +329,12 @@ function removeAll(list: unknown[] | null, item: unknown): number {
   return removed;
 }
 
-function isThenable(v: unknown): boolean {
+/**
+ * Whether v is a thenable: a promise resolved with it would adopt it. A Task
+ * or a Future is recognised without reading its `then` (that parks the
+ * running task on it); a `then` that cannot be read counts as one. @internal
+ */
+export function isThenable(v: unknown): boolean {
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
   try {
     // instanceof first: looking at a Task's or Future's `then` parks an awaiter.

@@ -1,7 +1,6 @@
-import { isInstance } from "./errors";
 import { describe } from "./format";
+import { isThenable } from "./future";
 import { getEventLoop, settledNow } from "./loop";
-import { Task } from "./task";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /**
@@ -92,16 +91,6 @@ export class Message<T = unknown> implements WaitHome, PromiseLike<T>, AsyncIter
   unpark(w: Waiter<any>): boolean {
     const i = this.waiting.indexOf(w);
     if (i >= 0) this.waiting.splice(i, 1);
-    return true;
-  }
-}
-
-function isThenable(v: unknown): boolean {
-  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
-  try {
-    // instanceof first: looking at a Task's `then` registers an awaiter.
-    return isInstance(v, Task) || typeof (v as PromiseLike<unknown>).then === "function";
-  } catch {
     return true;
   }
 }

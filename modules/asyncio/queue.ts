@@ -4,7 +4,7 @@ import { getEventLoop, noteProgress, settledNow } from "./loop";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./syncerrors";
 import { describe } from "./format";
 import { RuntimeError, isInstance } from "./errors";
-import { Task } from "./task";
+import { isThenable } from "./future";
 import { checkCount } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
@@ -14,13 +14,7 @@ import { PARKED, type Waiter, type WaitHome } from "./waiter";
  * adopts it, so the item would come out as its result, or never. @internal
  */
 export function isThenableItem(item: unknown): boolean {
-  if (item === null || (typeof item !== "object" && typeof item !== "function")) return false;
-  try {
-    // instanceof first: looking at a Task's `then` registers an awaiter.
-    return isInstance(item, Task) || typeof (item as PromiseLike<unknown>).then === "function";
-  } catch {
-    return true;
-  }
+  return isThenable(item);
 }
 
 /** Refuses a thenable item (see isThenableItem()): queue a box such as { task } instead. @internal */
