@@ -245,5 +245,135 @@ describe("attack: issue 14's primitives", () => {
       });
     });
   });
+
+  it("X15 huge deadlines (callLater/callAt/timeoutAt/timeout 1e306 s) never fire and do not move the clock", async () => {
+    await onVirtualTime(async (host) => {
+      await asyncio.run(async () => {
+        const loop = asyncio.getEventLoop();
+        let fired = 0;
+        const h1 = loop.callLater(1e306, () => void fired++);
+        const h2 = loop.callAt(1e306, () => void fired++);
+        const r = await asyncio.timeoutAt(1e306, async (cm) => { await asyncio.sleep(0.1); return cm.expired(); });
+        expect(r).to.equal(false);
+        const r2 = await asyncio.timeout(1e306, async () => { await asyncio.sleep(0.1); return 2; });
+        expect(r2).to.equal(2);
+        await asyncio.sleep(0.1);
+        expect(fired).to.equal(0);
+        expect(host.now()).to.equal(300);
+        h1.cancel();
+        h2.cancel();
+      });
+    });
+  });
+
+  it("X16 Queue.shutdown races: a getter woken for an item that another takes, a putter woken for room that shutdown(true) empties", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        for (const Q of [asyncio.Queue, asyncio.LifoQueue, asyncio.PriorityQueue]) {
+          const q = new Q<[number, string]>(1);
+          const g = asyncio.createTask(() => q.get());
+          await asyncio.sleep(0);
+          q.putNowait([1, "a"]);
+          expect(q.getNowait()).to.deep.equal([1, "a"]);
+          q.shutdown();
+          let err: unknown;
+          try { await g; } catch (e) { err = e; }
+          expect(err).to.be.instanceOf(asyncio.QueueShutDown);
+          const q2 = new Q<[number, string]>(1);
+          q2.putNowait([1, "a"]);
+          const p = asyncio.createTask(() => q2.put([2, "b"]));
+          await asyncio.sleep(0);
+          q2.shutdown(true);
+          err = undefined;
+          try { await p; } catch (e) { err = e; }
+          expect(err).to.be.instanceOf(asyncio.QueueShutDown);
+          expect(q2.qsize()).to.equal(0);
+          await q2.join();
+          // A getter cancelled after it was handed an item passes the wake-up on, shut down or not.
+          const q3 = new Q<[number, string]>();
+          const a = asyncio.createTask(() => q3.get());
+          const b = asyncio.createTask(() => q3.get());
+          await asyncio.sleep(0);
+          q3.putNowait([1, "x"]);
+          a.cancel();
+          q3.shutdown();
+          expect(await b).to.deep.equal([1, "x"]);
+        }
+      });
+    });
+  });
+
+  it("X17 asCompleted: duplicates counted once, empty input, timeout 0", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(async () => { await asyncio.sleep(0.05); return 1; });
+        const out: unknown[] = [];
+        for await (const x of asyncio.asCompleted([t, t, t])) out.push(await x);
+        expect(out).to.deep.equal([1]);
+        let n = 0;
+        for await (const _ of asyncio.asCompleted([])) n++;
+        expect(n).to.equal(0);
+        const slow = asyncio.createTask(async () => { await asyncio.sleep(1); return 2; });
+        const done = asyncio.createTask(async () => 3);
+        await asyncio.sleep(0);
+        const got: unknown[] = [];
+        for (const next of asyncio.asCompleted([slow, done], { timeout: 0 })) {
+          try { got.push(await next); } catch (e) { got.push((e as Error).name); }
+        }
+        expect(got).to.deep.equal([3, "TimeoutError"]);
+        expect(slow.done()).to.equal(false);
+        expect(await slow).to.equal(2);
+      });
+    });
+  });
+
+  it("X18 Runner misuse: run after close, run from a task, close during a run, a second close", async () => {
+    await onVirtualTime(async () => {
+      const r = new asyncio.Runner();
+      expect(await r.run(async () => 1)).to.equal(1);
+      let inner: unknown;
+      await r.run(async () => { try { await r.run(async () => 2); } catch (e) { inner = e; } });
+      expect(inner).to.be.instanceOf(asyncio.RuntimeError);
+      let closing: unknown;
+      await r.run(async () => { try { r.close(); } catch (e) { closing = e; } });
+      expect(closing).to.be.instanceOf(asyncio.RuntimeError);
+      r.close();
+      r.close();
+      expect(() => r.run(async () => 3)).to.throw(asyncio.RuntimeError);
+      expect(await asyncio.run(async () => 4)).to.equal(4);
+    });
+  });
+
+  it("X19 host callbacks after the loop closed, with tasks still parked: Future, Message, ThreadSafeEvent, ThreadSafeQueue, Broker never throw into the host", async () => {
+    const host = new VirtualHost();
+    await withHost(host, async (loop) => {
+      const fut = loop.createFuture<number>();
+      const fut2 = loop.createFuture<number>();
+      const msg = new asyncio.Message<number>();
+      const tse = new asyncio.ThreadSafeEvent();
+      const tsq = new asyncio.ThreadSafeQueue<number>(4);
+      const broker = new asyncio.Broker();
+      broker.subscribe("t", msg);
+      broker.subscribe("t", tsq);
+      broker.subscribe("t", async () => 1);
+      await asyncio.run(async () => {
+        asyncio.createTask(async () => await fut);
+        asyncio.createTask(async () => await fut2);
+        asyncio.createTask(() => msg.wait());
+        asyncio.createTask(() => tse.wait());
+        asyncio.createTask(() => tsq.get());
+        fut.addDoneCallback(() => {});
+        await asyncio.sleep(0.01);
+      });
+      loop.close();
+      expect(() => fut.setResult(1)).to.not.throw();
+      expect(() => fut2.setException(new Error("late"))).to.not.throw();
+      expect(() => msg.set(1)).to.not.throw();
+      expect(() => tse.set()).to.not.throw();
+      expect(() => tsq.putSync(1)).to.not.throw();
+      expect(() => broker.publish("t", 2)).to.not.throw();
+      expect(() => loop.callSoonThreadsafe(() => {})).to.throw(asyncio.RuntimeError);
+    });
+  });
 });
 
