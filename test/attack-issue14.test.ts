@@ -375,5 +375,41 @@ describe("attack: issue 14's primitives", () => {
       expect(() => loop.callSoonThreadsafe(() => {})).to.throw(asyncio.RuntimeError);
     });
   });
+
+  it("X20 every(): across the ticks_ms wrap (loop clock from 2^30 − 50 ms) lateness reads 0 with ticksDiff", async () => {
+    const host = new VirtualHost({ start: 2 ** 30 - 50 });
+    await withHost(host, async () => {
+      await asyncio.run(async () => {
+        const t = asyncio.everyMs(40);
+        for (let i = 0; i < 3; i++) {
+          const r = await t.next();
+          expect(asyncio.ticksDiff(asyncio.ticksMs(), r.value!.deadline)).to.equal(0);
+        }
+        host.spend(100);
+        const r = await t.next();
+        expect(r.value!.skipped).to.equal(1);
+        expect(asyncio.ticksDiff(asyncio.ticksMs(), r.value!.deadline)).to.be.within(0, 39);
+        t.stop();
+        expect((await t.next()).done).to.equal(true);
+      });
+    });
+  });
+
+  it("X21 Broker: a RegExp topic whose matching throws is reported and the other agents still run", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const seen = collect(asyncio.getEventLoop());
+        class Bad extends RegExp { override exec(): RegExpExecArray | null { throw Object.create(null); } }
+        const b = new asyncio.Broker();
+        const got: unknown[] = [];
+        b.subscribe(new Bad("x"), () => void got.push("bad"));
+        b.subscribe(/x/, () => void got.push("good"));
+        b.subscribe("x", () => void got.push("exact"));
+        expect(() => b.publish("x", 1)).to.not.throw();
+        expect(got).to.deep.equal(["exact", "good"]);
+        expect(seen.length).to.equal(1);
+      });
+    });
+  });
 });
 

@@ -116,7 +116,7 @@ export class Broker {
     if (typeof topic === "string") {
       const patterns = this.patterns;
       for (let p = 0; p < patterns.length; p++) {
-        if (topic.search(patterns[p]) !== 0) continue;
+        if (!matchesAtStart(topic, patterns[p])) continue;
         const subs = this.topics.get(patterns[p])!;
         for (let i = 0; i < subs.length; i++) {
           if (indexOf(matched, subs[i].agent, subs[i].args) < 0) matched.push(subs[i]);
@@ -145,6 +145,16 @@ export class Broker {
         }
       }
     }
+  }
+}
+
+/** Whether re matches topic at its start (re.match); a RegExp subclass whose exec throws is reported and matches nothing. */
+function matchesAtStart(topic: string, re: RegExp): boolean {
+  try {
+    return topic.search(re) === 0;
+  } catch (e) {
+    getEventLoop().callExceptionHandler({ message: `Broker.publish(${label(topic)}): matching the topic ${label(re)} failed`, exception: e, future: null });
+    return false;
   }
 }
 
