@@ -1,7 +1,7 @@
 // Issue 14's primitives attacked: bad input, cancellation, callbacks that
 // throw odd values, clock edges, shutdown races, misuse.
 import { expect } from "chai";
-import asyncio, { type ExceptionContext, type Future, type Loop, type Task } from "../modules/asyncio";
+import asyncio, { type ExceptionContext, type Future, type Loop, type Queue, type Task } from "../modules/asyncio";
 import { VirtualHost } from "../hosts/virtual";
 import { onVirtualTime, withHost } from "./helpers";
 
@@ -269,8 +269,8 @@ describe("attack: issue 14's primitives", () => {
   it("X16 Queue.shutdown races: a getter woken for an item that another takes, a putter woken for room that shutdown(true) empties", async () => {
     await onVirtualTime(async () => {
       await asyncio.run(async () => {
-        for (const Q of [asyncio.Queue, asyncio.LifoQueue, asyncio.PriorityQueue]) {
-          const q = new Q<[number, string]>(1);
+        for (const Q of [asyncio.Queue, asyncio.LifoQueue, asyncio.PriorityQueue] as (new (maxsize?: number) => Queue<[number, string]>)[]) {
+          const q = new Q(1);
           const g = asyncio.createTask(() => q.get());
           await asyncio.sleep(0);
           q.putNowait([1, "a"]);
@@ -279,7 +279,7 @@ describe("attack: issue 14's primitives", () => {
           let err: unknown;
           try { await g; } catch (e) { err = e; }
           expect(err).to.be.instanceOf(asyncio.QueueShutDown);
-          const q2 = new Q<[number, string]>(1);
+          const q2 = new Q(1);
           q2.putNowait([1, "a"]);
           const p = asyncio.createTask(() => q2.put([2, "b"]));
           await asyncio.sleep(0);
@@ -290,7 +290,7 @@ describe("attack: issue 14's primitives", () => {
           expect(q2.qsize()).to.equal(0);
           await q2.join();
           // A getter cancelled after it was handed an item passes the wake-up on, shut down or not.
-          const q3 = new Q<[number, string]>();
+          const q3 = new Q();
           const a = asyncio.createTask(() => q3.get());
           const b = asyncio.createTask(() => q3.get());
           await asyncio.sleep(0);
