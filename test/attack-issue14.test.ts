@@ -411,5 +411,66 @@ describe("attack: issue 14's primitives", () => {
       });
     });
   });
+
+  it("X22 WaitAny/WaitAll: an object whose wait() throws Object.create(null) synchronously: raised once, the other child waits removed", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const seen = collect(asyncio.getEventLoop());
+        const odd = Object.create(null);
+        const e = new asyncio.Event();
+        const m = new asyncio.Message();
+        for (const make of [() => new asyncio.WaitAny([e, { wait(): never { throw odd; } }, m]), () => new asyncio.WaitAll([e, { wait(): never { throw odd; } }, m])]) {
+          let err: unknown;
+          try { await make().wait(); } catch (x) { err = x; }
+          expect(err).to.equal(odd);
+          expect((m as unknown as { waiting: unknown[] }).waiting.length).to.equal(0);
+          expect((e as unknown as { waiting: { length: number } }).waiting?.length ?? 0).to.equal(0);
+        }
+        await asyncio.sleep(0.01);
+        expect(seen).to.deep.equal([]);
+      });
+    });
+  });
+
+  it("X23 shield: the caller cancelled, the inner task's later failure is reported once; its result kept for a later await", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const seen = collect(asyncio.getEventLoop());
+        const inner = asyncio.createTask(async () => { await asyncio.sleep(0.05); throw Object.create(null); });
+        const caller = asyncio.createTask(() => asyncio.shield(inner));
+        await asyncio.sleep(0.01);
+        caller.cancel();
+        let err: unknown;
+        try { await caller; } catch (x) { err = x; }
+        expect(err).to.be.instanceOf(asyncio.CancelledError);
+        await asyncio.sleep(0.1);
+        expect(seen.length).to.equal(1);
+        const ok = asyncio.createTask(async () => { await asyncio.sleep(0.05); return 5; });
+        const c2 = asyncio.createTask(() => asyncio.shield(ok));
+        await asyncio.sleep(0.01);
+        c2.cancel();
+        await asyncio.sleep(0.1);
+        expect(await ok).to.equal(5);
+      });
+    });
+  });
+
+  it("X24 Timeout.reschedule: into the past expires the body at once; odd values are TypeErrors naming the call", async () => {
+    await onVirtualTime(async (host) => {
+      await asyncio.run(async () => {
+        const loop = asyncio.getEventLoop();
+        let err: unknown;
+        try {
+          await asyncio.timeout(10, async (cm) => {
+            for (const bad of [NaN, "1", Symbol("s"), 10n, Object.create(null)]) expect(() => cm.reschedule(bad as number)).to.throw(TypeError, /reschedule/);
+            cm.reschedule(loop.time() - 1);
+            await asyncio.sleep(1);
+          });
+        } catch (x) { err = x; }
+        expect(err).to.be.instanceOf(asyncio.TimeoutError);
+        expect(host.now()).to.equal(0);
+      });
+    });
+  });
 });
 
