@@ -3,7 +3,8 @@ import asyncio, {
   Agent, Broker, CancelledError, Event, Message, Queue, QueueFull, RingbufQueue, Sequence, TimeoutError, cron, range, schedule,
   type ExceptionContext, type Loop, type Task,
 } from "asyncio";
-import { onVirtualTime } from "./helpers";
+import { onVirtualTime, withHost } from "./helpers";
+import { GlobalTimersHost } from "../modules/asyncio/host";
 
 async function errorOf(f: () => unknown): Promise<any> {
   try {
@@ -571,8 +572,8 @@ describe("schedule (Hinch's sched)", () => {
     });
   });
 
-  it("by default reads the host's Date in local time", async () => {
-    await onVirtualTime(async () => {
+  it("by default, on a host with no wallClock (real time), reads Date in local time", async () => {
+    await withHost(new GlobalTimersHost(), async () => {
       await asyncio.run(async () => {
         // Every second: the first run is at the next whole second of Date's local time.
         let seen = 0;
@@ -584,5 +585,20 @@ describe("schedule (Hinch's sched)", () => {
         expect(seen).to.be.below(200);
       });
     });
+  });
+});
+
+describe("schedule() with no clock follows the host's calendar (Host.wallClock): on virtual time it runs on virtual time", () => {
+  it("the default (daily at 03:00:00 local time) fires 2 s after a virtual 02:59:58, and again 24 h later", async () => {
+    const epoch = new Date(2026, 0, 1, 2, 59, 58).getTime(); // local time, whatever the machine's zone
+    await onVirtualTime(async (host) => {
+      const runs: number[] = [];
+      await asyncio.run(async () => {
+        const t = asyncio.schedule(() => runs.push(host.now()), { times: 2 });
+        await t;
+      });
+      expect(runs).to.deep.equal([2000, 2000 + 24 * 3600 * 1000]);
+      expect(host.wallClock() - epoch).to.equal(2000 + 24 * 3600 * 1000);
+    }, { epoch } as never);
   });
 });

@@ -41,8 +41,12 @@ export class VirtualHost implements Host {
   /** Host.compactHeap: XS's way (the default, on Node too, so the tests cover it) or V8's. */
   readonly compactHeap: boolean;
 
-  constructor(options: { start?: number; turn?: Turn; turnCost?: number; exactTurns?: boolean; compactHeap?: boolean } = {}) {
+  /** Host.wallClock at the start time (default: the computer's Date.now() when the host was made), minus the start. */
+  private readonly epoch: number;
+
+  constructor(options: { start?: number; turn?: Turn; turnCost?: number; exactTurns?: boolean; compactHeap?: boolean; epoch?: number } = {}) {
     this.time = options.start ?? 0;
+    this.epoch = (options.epoch ?? Date.now()) - this.time;
     this.exactTurns = options.exactTurns ?? true;
     this.compactHeap = options.compactHeap ?? true;
     this.turn = options.turn ?? defaultTurn();
@@ -51,6 +55,10 @@ export class VirtualHost implements Host {
 
   now(): number {
     return this.time;
+  }
+  /** The calendar on virtual time: the epoch plus the virtual ms since (schedule() runs on it). */
+  wallClock(): number {
+    return this.epoch + this.time;
   }
   arm(delayMs: number, tick: () => void): void {
     this.target = this.time + Math.max(0, delayMs);

@@ -49,6 +49,12 @@ export interface Host {
    * on Node); plain fields and closures are cheaper there.
    */
   readonly compactHeap?: boolean;
+  /**
+   * Optional: the calendar clock, ms since 1970 UTC (what Date.now() gives).
+   * Absent: Date.now(). A host whose time is not the computer's (virtual
+   * time) gives one that moves with now(), so that schedule() follows it.
+   */
+  wallClock?(): number;
 }
 
 type Timers = {

@@ -3,7 +3,7 @@ import { compileSpec, nextMatch, type CronFields, type CronSpec } from "./cron";
 import { isInstance } from "./errors";
 import { Event } from "./event";
 import { describe } from "./format";
-import { getEventLoop, sleepMs } from "./loop";
+import { getEventLoop, getHost, sleepMs } from "./loop";
 import type { Task } from "./task";
 import { checkCount, checkFunction } from "./validate";
 
@@ -123,6 +123,7 @@ function read(clock: () => number): number {
 
 /** Local time in ms since 1970 (calendar fields read in UTC give the local date and time). */
 function localClock(): number {
-  const now = Date.now();
+  const host = getHost();
+  const now = typeof host.wallClock === "function" ? host.wallClock() : Date.now();
   return now - new Date(now).getTimezoneOffset() * 60_000;
 }
