@@ -824,3 +824,22 @@ describe("asyncio.Runner (CPython 3.11)", () => {
     });
   });
 });
+
+describe("a user callback that returns a Future (callSoon, callLater, Broker agents, Barrier actions)", () => {
+  it("is awaited from a task of its own: one waiter on the Future, its failure reported once", async () => {
+    await onVirtualTime(async (_host, loop) => {
+      const reports: unknown[] = [];
+      loop.setExceptionHandler((_l, ctx) => reports.push(ctx.exception));
+      await asyncio.run(async () => {
+        const fut = loop.createFuture<number>();
+        loop.callSoon(() => fut);
+        await asyncio.sleep(0);
+        await asyncio.sleep(0);
+        expect((fut as unknown as { waiting: unknown[] | null }).waiting?.length ?? 0).to.equal(1);
+        fut.setException(new RangeError("from the callback's future"));
+        await asyncio.sleep(0.01);
+      });
+      expect(reports.map((e) => (e as Error).message)).to.deep.equal(["from the callback's future"]);
+    });
+  });
+});

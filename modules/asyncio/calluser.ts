@@ -1,6 +1,7 @@
 import { isInstance } from "./errors";
 import type { Loop } from "./loop";
 import { Task } from "./task";
+import { Future } from "./future";
 
 /**
  * Calls user code from a host callback or the loop (an irq handler, a button
@@ -31,6 +32,8 @@ export function callUser(loop: Loop, fn: (...args: any[]) => unknown, args: read
 export function adoptResult(loop: Loop, result: unknown): unknown {
   // Task first: reading .then on a Task parks an awaiter.
   if (isInstance(result, Task)) return result;
+  // A Future's `then` parks the running task (none here) on it: awaited from a task of its own instead.
+  if (isInstance(result, Future)) return loop.createTask(() => result as Future<unknown>);
   if (result !== null && (typeof result === "object" || typeof result === "function") && typeof (result as PromiseLike<unknown>).then === "function") {
     return loop.createTask(result as PromiseLike<unknown>);
   }
