@@ -42,10 +42,10 @@ async function measure(): Promise<{ celsius: number; humidity: number }> {
   };
 }
 
-/** Every PERIOD_MS from the start, however long a reading takes. */
+/** Now, then every PERIOD_MS from the start, however long a reading takes (a ticker: no drift). */
 async function logger() {
-  let next = asyncio.ticksMs();
-  while (true) {
+  const period = asyncio.everyMs(PERIOD_MS);
+  do {
     const t = asyncio.ticksMs();
     try {
       const { celsius, humidity } = await measure();
@@ -54,9 +54,7 @@ async function logger() {
       if (!(e instanceof OSError)) throw e;
       print(`sensor: ${e.message} (${e.code})`);
     }
-    next = asyncio.ticksAdd(next, PERIOD_MS);
-    await asyncio.sleepMs(asyncio.ticksDiff(next, asyncio.ticksMs()));
-  }
+  } while (!(await period.next()).done);
 }
 
 async function blink() {

@@ -30,13 +30,9 @@ describe("examples/sensor-logger.ts on the simulated board", () => {
     const run = runApp({ entry: path.join(ROOT, "examples", "sensor-logger.ts"), duration: 10, virtual: true, view: false });
     await run.finished;
     const readMs = transactionBits(0, 6) * (1000 / 400_000);
-    // Reading k starts when the loop's ms clock (ticksMs(), whole ms) says 2000·k: the fraction of a ms the
-    // previous reading ended on carries over (on a device too), never more than 1 ms.
-    const starts = [0];
-    for (let k = 1; k < 5; k++) {
-      const end = starts[k - 1] + 15 + readMs;
-      starts.push(end + (2000 * k - Math.floor(end)));
-    }
+    // Reading k starts at exactly 2000·k ms: the logger's ticker (everyMs(2000)) counts from its start, however long
+    // each reading took (it used ticksAdd on whole ms, which carried the fraction of a ms a reading ended on).
+    const starts = [0, 2000, 4000, 6000, 8000];
     const lines = printed(run);
     expect(lines.map((l) => l.time)).to.have.length(5);
     lines.forEach((l, k) => expect(l.time, l.line).to.be.closeTo(starts[k] + 15 + readMs, 1e-9));
