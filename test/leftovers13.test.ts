@@ -296,3 +296,14 @@ describe("leftovers 13: the simulated GPS, joined mid-sentence", () => {
     });
   });
 });
+
+describe("utf8Encode / utf8Decode on XS builds whose strings hold whole code points (the Moddable simulator)", () => {
+  it("a charCodeAt() above 0xFFFF (what Moddable's lin build gives for an emoji) is encoded as 4 bytes, not 3 garbage ones", () => {
+    const xsLike = { length: 3, charCodeAt: (i: number) => [0x61, 0x1f600, 0x62][i] } as unknown as string;
+    expect(Array.from(utf8Encode(xsLike))).to.deep.equal([0x61, 0xf0, 0x9f, 0x98, 0x80, 0x62]);
+  });
+  it("decoding builds the string from code points, equal to the literal on every engine", () => {
+    expect(utf8Decode(new Uint8Array([0xf0, 0x9f, 0x98, 0x80]))).to.equal("😀");
+    expect(utf8Decode(utf8Encode("a😀b°"))).to.equal("a😀b°");
+  });
+});

@@ -187,6 +187,7 @@ export function utf8Encode(s: string): Uint8Array {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
+    else if (c > 0xffff) n += 4; // XS builds whose charCodeAt gives a whole code point (the Moddable simulator)
     else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       n += 4;
       i++;
@@ -201,8 +202,9 @@ export function utf8Encode(s: string): Uint8Array {
       out[j++] = 0xc0 | (c >> 6);
       out[j++] = 0x80 | (c & 63);
     } else {
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+      const pair = c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      if (pair || c > 0xffff) {
+        if (pair) c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
         out[j++] = 0xf0 | (c >> 18);
         out[j++] = 0x80 | ((c >> 12) & 63);
       } else {
@@ -240,11 +242,12 @@ export function utf8Decode(bytes: Uint8Array, options?: { fatal?: boolean }): st
     if (typeof fatal !== "boolean") throw new TypeError(`utf8Decode: expected fatal as a boolean, got ${describe(fatal)}`);
   }
   let text = "";
-  // Code units in slices, not a string grown a character at a time.
+  // Code points in slices, not a string grown a character at a time; fromCodePoint (not surrogate
+  // pairs through fromCharCode) makes the string every engine's literal of that text is.
   const units: number[] = [];
   const emit = (u: number): void => {
     if (units.push(u) >= 1024) {
-      text += String.fromCharCode.apply(null, units);
+      text += String.fromCodePoint.apply(null, units);
       units.length = 0;
     }
   };
@@ -290,14 +293,11 @@ export function utf8Decode(bytes: Uint8Array, options?: { fatal?: boolean }): st
     upper = 0xbf;
     cp = (cp << 6) | (b & 0x3f);
     if (++seen < needed) continue;
-    if (cp > 0xffff) {
-      emit(0xd800 + ((cp - 0x10000) >> 10));
-      emit(0xdc00 + (cp & 0x3ff));
-    } else emit(cp);
+    emit(cp);
     needed = seen = 0;
   }
   if (needed) bad(bytes.length - 1 - seen);
-  return units.length ? text + String.fromCharCode.apply(null, units) : text;
+  return units.length ? text + String.fromCodePoint.apply(null, units) : text;
 }
 
 /** v is a Uint8Array: false for a Proxy (even of one: the stream could not copy from it) and for one whose traps throw. */

@@ -4,6 +4,7 @@ import { ThreadSafeFlag } from "../asyncio/threadsafeflag";
 import { describe } from "../asyncio/format";
 import { timeout } from "../asyncio/timeout";
 import { checkDuration } from "../asyncio/validate";
+import { utf8Encode } from "../asyncio/stream";
 import {
   AP_IF, STA_IF, STAT_CONNECT_FAIL, STAT_CONNECTING, STAT_GOT_IP, STAT_IDLE, STAT_NO_AP_FOUND, STAT_WRONG_PASSWORD,
   getWifiPort, type IfConfig, type ScanRecord, type WifiInterface, type WifiPort,
@@ -56,23 +57,9 @@ export function macBytes(text: string | undefined): Uint8Array {
   return bytes;
 }
 
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
 function checkSsid(fn: string, ssid: unknown): string {
   if (typeof ssid !== "string") throw new TypeError(`${fn}: expected the SSID as a string, got ${describe(ssid)}`);
-  const n = utf8Length(ssid);
+  const n = utf8Encode(ssid).length;
   if (n < 1 || n > 32) throw new RangeError(`${fn}: an SSID has 1 to 32 bytes, got ${n}`);
   return ssid;
 }

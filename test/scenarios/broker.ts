@@ -1,5 +1,5 @@
 import asyncio from "asyncio";
-import type { Scenario } from "./scenario";
+import { unnamed, type Scenario } from "./scenario";
 
 // Peter Hinch's Broker (micropython-async v3/docs/DRIVERS.md §9): its examples, printed.
 export default {
@@ -10,7 +10,7 @@ export default {
     "----", "Received foo_topic test 0", "Received bar_topic test 0", "Received foo_topic test 1", "Received bar_topic test 1",
     "----", "User agent. Topic: foo_topic Message: test 0 Arg: 42", "wildcard foo_topic", "wildcard bar_topic",
     "----", "async agent t 1", "event set: true", "message value: [\"t\", 1]",
-    "----", "reported: Exception in the agent bad() of topic \"t\"", "reported: Broker.publish(\"q\"): the agent Queue of topic \"q\" is full; the message was lost",
+    "----", "reported: Exception in the agent <fn>() of topic \"t\"", "reported: Broker.publish(\"q\"): the agent Queue of topic \"q\" is full; the message was lost",
     "queue holds: [\"q\", 1]", "bad agent: TypeError",
   ],
   async run(print) {
@@ -77,7 +77,7 @@ export default {
       print("message value:", msg.value());
 
       print("----");
-      asyncio.getEventLoop().setExceptionHandler((_loop, context) => print("reported:", context.message));
+      asyncio.getEventLoop().setExceptionHandler((_loop, context) => print("reported:", unnamed(context.message)));
       const last = new asyncio.Broker();
       last.subscribe("t", function bad() {
         throw new Error("bad agent");

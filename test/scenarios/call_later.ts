@@ -1,5 +1,5 @@
 import asyncio, { type ExceptionContext, type Loop } from "asyncio";
-import { ValueError, type Scenario } from "./scenario";
+import { ValueError, unnamed, type Scenario } from "./scenario";
 
 // CPython 3.13's loop.call_soon/call_later/call_at/time; the expected lines
 // are CPython 3.11's output of the same program on virtual time, except:
@@ -12,7 +12,7 @@ export default {
   expected: [
     "when: 0.15", "cancelled: true", "main goes on",
     "soon1 0.00", "soon2 arg 0.00", "later -1 0.00", "at 0.05 0.05", "later 0.1 a 0.10", "later 0.1 b 0.10", "later 0.2 0.20",
-    "handler: Exception in callback bad() ValueError(boom) true", "after bad 0.30",
+    "handler: Exception in callback <fn>() ValueError(boom) true", "after bad 0.30",
     "TypeError",
   ],
   async run(print) {
@@ -33,7 +33,7 @@ export default {
       print("cancelled:", h.cancelled());
       print("main goes on");
       await asyncio.sleep(0.3);
-      loop.setExceptionHandler((_l: Loop, ctx: ExceptionContext) => print("handler:", ctx.message, ctx.exception, ctx.handle !== undefined));
+      loop.setExceptionHandler((_l: Loop, ctx: ExceptionContext) => print("handler:", unnamed(ctx.message), ctx.exception, ctx.handle !== undefined));
       loop.callSoon(function bad() {
         throw new ValueError("boom");
       });

@@ -41,3 +41,13 @@ export class ValueError extends Error {
     Object.defineProperty(this, "name", { value: "ValueError" });
   }
 }
+
+/**
+ * A report's message with the callback's name taken out: Moddable's stripped
+ * builds (manifest_base's "strip": "*") give functions made at run time no
+ * `name`, so the same report says "(anonymous)()" there (the unit tests check
+ * the names on Node).
+ */
+export function unnamed(message: unknown): string {
+  return String(message).replace(/[\w$]+\(\)|\(anonymous\)\(\)/, "<fn>()");
+}
