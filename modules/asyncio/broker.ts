@@ -162,11 +162,20 @@ function putTo(agent: Agent, ...rest: [unknown, unknown, ...unknown[]]): unknown
   return agent.put(...rest);
 }
 
+const AGENT_KINDS: readonly [string, abstract new (...args: any[]) => unknown][] = [
+  ["RingbufQueue", RingbufQueue], ["Queue", Queue], ["Message", Message], ["Event", Event],
+];
+
 /** A topic or an agent in a report: a string quoted, a function by its name, a RegExp as written. */
 function label(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (isInstance(v, RegExp)) return safeString(v);
-  if (typeof v !== "function") return typeof v === "object" && v !== null ? describe(v) : safeString(v);
+  if (typeof v !== "function") {
+    if (typeof v !== "object" || v === null) return safeString(v);
+    // By kind, not by constructor.name: stripped Moddable builds keep no class names ("object").
+    for (const [kind, cls] of AGENT_KINDS) if (isInstance(v, cls)) return kind;
+    return describe(v);
+  }
   let name: unknown;
   try {
     name = v.name;
