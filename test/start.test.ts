@@ -102,6 +102,36 @@ describe("npm start -- <app>", function () {
     }
   });
 
+  it("a main that fails behind an un-awaited asyncio.run(main()) ends the run as failed (exit 1, as an uncaught exception out of MicroPython's run()); one whose error is caught exits 0", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "fails.ts"), [
+        'import asyncio from "asyncio";',
+        "asyncio.run(async () => { await asyncio.sleep(0.2); throw new RangeError(\"main failed\"); });",
+        "",
+      ].join("\n"));
+      fs.writeFileSync(path.join(dir, "caught.ts"), [
+        'import asyncio, { print } from "asyncio";',
+        "asyncio.run(async () => { await asyncio.sleep(0.2); throw new RangeError(\"main failed\"); }).catch((e) => print(\"caught\", e.message));",
+        "",
+      ].join("\n"));
+      // On virtual time too: its reports were kept by the virtual host and never shown (the same for any task's error).
+      for (const virtual of [["--virtual"], []]) {
+        const r = start(["fails.ts", ...virtual, "--duration", "3"], { INIT_CWD: dir });
+        expect(r.status, r.stderr).to.equal(1);
+        expect(r.stderr).to.include("RangeError: main failed");
+        expect(r.stderr).to.include("the app's main failed (its error is above) and nothing awaited asyncio.run()\n");
+        expect(r.stdout).to.match(/\nthe app failed at t=0\.2\d\d s after 0 pin changes\n$/);
+        const ok = start(["caught.ts", ...virtual, "--duration", "3"], { INIT_CWD: dir });
+        expect(ok.status, ok.stderr).to.equal(0);
+        expect(ok.stdout).to.include("caught main failed");
+        expect(ok.stdout).to.match(/\nthe app is done at t=0\.2\d\d s after 0 pin changes\n$/);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a thrown value that is not an Error (Object.create(null)) is described, not printed as [object Object]", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
     try {

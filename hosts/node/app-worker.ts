@@ -143,7 +143,11 @@ let waitingForInput = false;
 port.unref();
 process.on("beforeExit", () => {
   if (over) return;
-  if (!getEventLoop().isRunning()) end("finished");
+  const appLoop = getEventLoop();
+  if (!appLoop.isRunning()) {
+    if (appLoop.mainFailedUnawaited) end("error", "the app's main failed (its error is above) and nothing awaited asyncio.run()");
+    else end("finished");
+  }
   else if (virtualEnd !== undefined) {
     (host as VirtualHost).spend(Math.max(0, virtualEnd - host.now()));
     end("duration");

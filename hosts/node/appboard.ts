@@ -43,8 +43,8 @@ export interface AppBoard {
 /**
  * Makes the host (the app's clock, or virtual time), a fresh loop and the
  * simulated board an app runs on, and reports what happens on it as feed
- * events: pin changes, printed lines, and (on real time) reports. A virtual
- * host keeps its reports (host.reports) and also prints to `printed`.
+ * events: pin changes, printed lines and reports. A virtual host also keeps
+ * its reports (host.reports) and prints (`printed`).
  */
 export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent) => void; keepHistory?: boolean }): AppBoard {
   installNodeNet();
@@ -62,12 +62,16 @@ export function setUpAppBoard(options: { virtual: boolean; emit: (e: BoardEvent)
   board.onChange((c) => emit({ type: "pin", pin: c.pin, level: c.level, time: c.time, mode: c.mode, pull: c.pull }));
   board.analog.onEvent(emit);
   const printLine = (line: string): void => emit({ type: "print", line, time: clock() });
-  if (host instanceof VirtualHost) host.onPrint = printLine;
-  else {
+  // Reports (errors nobody handled) go to the feed on virtual time too: they were kept in host.reports only, unseen.
+  const reportLines = (text: string): void => {
+    for (const line of text.replace(/\n$/, "").split("\n")) emit({ type: "print", line, time: clock(), stderr: true });
+  };
+  if (host instanceof VirtualHost) {
+    host.onPrint = printLine;
+    host.onReport = reportLines;
+  } else {
     host.print = printLine;
-    host.onReport = (text) => {
-      for (const line of text.replace(/\n$/, "").split("\n")) emit({ type: "print", line, time: clock(), stderr: true });
-    };
+    host.onReport = reportLines;
   }
   return {
     host,

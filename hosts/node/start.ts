@@ -19,7 +19,8 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
                     typed the command
   --duration S      stop after S seconds at most (the run ends sooner when
                     the app is done: its main returned, as asyncio.run()'s
-                    does; default: until q or Ctrl-C, or the app is done)
+                    does, or failed with nothing awaiting the run: exit
+                    code 1; default: until q or Ctrl-C, or the app is done)
   --vcd FILE        write every pin change to FILE as a Value Change Dump
                     (open it with GTKWave or PulseView), however the run ends
   --virtual         run on virtual time: as fast as possible, exact timing

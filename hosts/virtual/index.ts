@@ -68,9 +68,12 @@ export class VirtualHost implements Host {
   disarm(): void {
     this.target = null;
   }
+  /** Where reports go besides `reports` (the board's feed under npm start --virtual). */
+  onReport: ((text: string) => void) | null = null;
   report(text: string): void {
     this.reports.push(text);
-    if (this.echo) (globalThis as any).console?.log(text);
+    if (this.onReport) this.onReport(text);
+    else if (this.echo) (globalThis as any).console?.log(text);
   }
   /** Lines the program printed (print()). */
   readonly printed: string[] = [];

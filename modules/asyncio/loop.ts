@@ -675,6 +675,13 @@ export class Loop implements Scheduler {
     task.attach(w);
   }
 
+  /**
+   * @internal A run's main failed and nothing awaited the run (its error went
+   * to the exception handler): the program failed, as an uncaught exception
+   * out of MicroPython's asyncio.run() (npm start exits with 1).
+   */
+  mainFailedUnawaited = false;
+
   /** A task finished: report an unretrieved error one pass later; end run(main). */
   finished(task: Task<any>, unretrievedError: boolean): void {
     if (task === this.current) this.stepOpen = false;
@@ -687,6 +694,7 @@ export class Loop implements Scheduler {
         // main's error rather than leave an unhandled rejection (on XS, a
         // VM abort: the device reboots).
         run.silence();
+        this.mainFailedUnawaited = true;
         this.callExceptionHandler({ message: "Exception in main, and nothing awaits asyncio.run()", exception: value, future: task });
       }
       const settle = failed ? this.failRun : this.settleRun;
