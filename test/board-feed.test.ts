@@ -1,7 +1,11 @@
 import { expect } from "chai";
-import { FeedHub, type BoardEvent } from "../hosts/node/feed";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { FEED_KEEP, FeedHub, type BoardEvent } from "../hosts/node/feed";
 import { INPUT_KEYS, InputKeys, TAP_GAP_MS, TAP_MS } from "../hosts/node/keys";
-import { toVcd } from "../hosts/node/vcd";
+import { runApp } from "../hosts/node/runner";
+import { toVcd, VcdRecorder, type LevelAt, type RealAt } from "../hosts/node/vcd";
 import { fold, visibleLength } from "../hosts/node/view";
 
 const pin = (p: number, level: 0 | 1, time: number, mode: "input" | "output" = "output", pull: "none" | "up" | "down" = "none"): Extract<BoardEvent, { type: "pin" }> => ({ type: "pin", pin: p, level, time, mode, pull });
@@ -71,6 +75,194 @@ describe("VCD (toVcd)", () => {
   it("no pins: a valid empty dump", () => {
     const vcd = toVcd([], { date: "d", endTime: 10 });
     expect(vcd).to.include("$enddefinitions $end").and.include("#10000");
+  });
+});
+
+describe("board feed: what it keeps (a long run's memory is bounded)", () => {
+  const pwm = (p: number, duty: number, time: number): BoardEvent => ({ type: "pwm", pin: p, duty, freq: 1000, time });
+
+  it("keeps the newest `keep` events; a late subscriber gets each pin's and the loop's last state before them, a dropped event, then them", () => {
+    const hub = new FeedHub(() => {}, undefined, { keep: 3 });
+    hub.push(pin(0, 1, 0, "input", "up")); // the button, opened once and never changed: its state must survive
+    hub.push(pin(2, 0, 1));
+    hub.push({ type: "stall", time: 2, task: "t", since: 1 });
+    hub.push({ type: "print", line: "gone", time: 3 });
+    hub.push(pwm(4, 100, 4));
+    hub.push(pin(2, 1, 5));
+    hub.push(pwm(4, 200, 6));
+    hub.push(pin(2, 0, 7));
+    expect(hub.history.map((e) => e.time)).to.deep.equal([5, 6, 7]);
+    expect(hub.dropped).to.equal(5);
+    const seen: BoardEvent[] = [];
+    hub.subscribe((e) => seen.push(e));
+    expect(seen).to.deep.equal([
+      pin(0, 1, 0, "input", "up"),
+      pin(2, 0, 1),
+      { type: "stall", time: 2, task: "t", since: 1 },
+      pwm(4, 100, 4),
+      { type: "dropped", time: 4, count: 5 },
+      pin(2, 1, 5),
+      pwm(4, 200, 6),
+      pin(2, 0, 7),
+    ]);
+    // A pin's later dropped event replaces its earlier one, and moves to its place in time.
+    hub.push(pin(9, 1, 8));
+    hub.push(pin(9, 0, 9));
+    hub.push(pin(9, 1, 10));
+    const late: string[] = [];
+    hub.subscribe((e) => late.push(`${e.type}@${e.time}`));
+    expect(late).to.deep.equal(["pin@0", "stall@2", "pwm@6", "pin@7", "dropped@7", "pin@8", "pin@9", "pin@10"]);
+  });
+
+  it("counts every event of the run by type, kept or not", () => {
+    const hub = new FeedHub(() => {}, undefined, { keep: 2 });
+    for (let i = 0; i < 10; i++) hub.push(pin(2, (i % 2) as 0 | 1, i));
+    for (let i = 0; i < 4; i++) hub.push(pwm(4, i, 10 + i));
+    hub.push({ type: "end", time: 20, reason: "duration" });
+    hub.push(pin(2, 1, 30)); // after the end: neither kept nor counted
+    expect([hub.count("pin"), hub.count("pwm"), hub.count("analog"), hub.count("end")]).to.deep.equal([10, 4, 0, 1]);
+    expect(hub.history.map((e) => e.type)).to.deep.equal(["pwm", "end"]);
+  });
+
+  it("a subscriber from the start gets every event, whatever is kept; one that pushes while it replays misses nothing", () => {
+    const hub = new FeedHub(() => {}, undefined, { keep: 2 });
+    const all: number[] = [];
+    hub.subscribe((e) => all.push(e.time));
+    for (let i = 0; i < 100; i++) hub.push(pin(2, (i % 2) as 0 | 1, i));
+    expect(all).to.deep.equal([...Array(100).keys()]);
+    const replayed: string[] = [];
+    let pushed = false;
+    hub.subscribe((e) => {
+      replayed.push(`${e.type}@${e.time}`);
+      if (!pushed) {
+        pushed = true;
+        hub.push(pin(2, 1, 100));
+      }
+    });
+    expect(replayed).to.deep.equal(["pin@97", "dropped@97", "pin@98", "pin@99", "pin@100"]);
+  });
+
+  it("keep: a positive integer, or a RangeError naming the value", () => {
+    for (const keep of [0, -1, 1.5, NaN]) expect(() => new FeedHub(() => {}, undefined, { keep }), String(keep)).to.throw(RangeError, new RegExp(`keep must be a positive integer, got ${String(keep)}`));
+    expect(FEED_KEEP).to.equal(100_000);
+  });
+});
+
+describe("VCD (VcdRecorder)", () => {
+  /** A pseudo-random run: wires, PWM duties and ADC readings on a few pins, times that repeat and go back (clamped). */
+  function changes(n: number): (LevelAt | RealAt)[] {
+    let seed = 11;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const out: (LevelAt | RealAt)[] = [];
+    let t = 0;
+    for (let i = 0; i < n; i++) {
+      t += rnd() < 0.3 ? 0 : rnd() * 3 - 0.2;
+      const k = rnd();
+      const p = Math.floor(rnd() * 6) * 3;
+      out.push(k < 0.6 ? { pin: p, level: rnd() < 0.5 ? 0 : 1, time: t } : { kind: k < 0.8 ? "pwm" : "adc", pin: p, value: rnd() * 3.3, time: t });
+    }
+    return out;
+  }
+  const spills = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`asyncio-vcd-${process.pid}-`));
+
+  it("writes what toVcd makes, byte for byte, for a run larger than it keeps in memory; its temporary file is gone after", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vcd-"));
+    try {
+      const all = changes(100_000);
+      const recorder = new VcdRecorder();
+      for (const c of all) recorder.add(c);
+      expect(spills().length).to.equal(1);
+      const file = path.join(dir, "run.vcd");
+      recorder.write(file, { date: "d", endTime: 1e6 });
+      const text = fs.readFileSync(file, "utf8");
+      expect(text).to.equal(toVcd(all, { date: "d", endTime: 1e6 }));
+      expect(text.split("\n").filter((l) => /^(r\S+ |[01])\S+$/.test(l)).length).to.equal(all.length);
+      expect(spills()).to.deep.equal([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a file it cannot write: the file system's error, and its temporary file is gone all the same", () => {
+    const recorder = new VcdRecorder();
+    for (const c of changes(40_000)) recorder.add(c);
+    expect(() => recorder.write(path.join(os.tmpdir(), "no-such-folder-vcd", "x", "run.vcd"))).to.throw(/ENOENT/);
+    expect(spills()).to.deep.equal([]);
+  });
+});
+
+/** A VCD read back: each variable's name and its values (as written) with their times in µs. */
+function readVcd(text: string): Map<string, [number, string][]> {
+  const names = new Map<string, string>();
+  for (const m of text.matchAll(/^\$var \S+ \d+ (\S+) (\S+) \$end$/gm)) names.set(m[1], m[2]);
+  const out = new Map<string, [number, string][]>([...names.values()].map((n) => [n, []]));
+  let t = 0;
+  for (const line of text.slice(text.indexOf("$enddefinitions $end\n")).split("\n").slice(1)) {
+    if (line.startsWith("#")) t = Number(line.slice(1));
+    else if (line) {
+      const m = /^(?:r(\S+) |([01]))(\S+)$/.exec(line)!;
+      out.get(names.get(m[3])!)!.push([t, m[1] ?? m[2]]);
+    }
+  }
+  return out;
+}
+
+describe("a long run (virtual hours): bounded feed, complete VCD, right counts", function () {
+  this.timeout(120000);
+
+  it("a PWM fade and a blink for an hour: the feed keeps FEED_KEEP events, counts them all, and the VCD has every change", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "long-run-"));
+    try {
+      const entry = path.join(dir, "fade.ts");
+      fs.writeFileSync(entry, [
+        'import asyncio from "asyncio";',
+        'import { Pin, PWM } from "machine";',
+        "const led = new Pin(14, Pin.OUT);",
+        "const lamp = new PWM(2, { freq: 1000, dutyU16: 0 });",
+        "async function fade() {",
+        "  for (let i = 1; ; i++) {",
+        "    lamp.dutyU16((i % 100) * 600);",
+        "    await asyncio.sleepMs(20);",
+        "  }",
+        "}",
+        "async function blink() {",
+        "  while (true) {",
+        "    led.toggle();",
+        "    await asyncio.sleepMs(10);",
+        "  }",
+        "}",
+        "asyncio.run(asyncio.gather([fade(), blink()]));",
+        "",
+      ].join("\n"));
+      const vcd = path.join(dir, "fade.vcd");
+      const run = runApp({ entry, duration: 3600, virtual: true, view: false, vcd });
+      let most = 0;
+      let seen = 0;
+      run.feed.subscribe(() => {
+        // Sampled: history copies what it keeps.
+        if (++seen % 50_000 === 0) most = Math.max(most, run.feed.history.length);
+      });
+      await run.finished;
+      // The board's own record (runApp keeps it) is the whole run.
+      const pins = run.board.history;
+      const duties = run.board.analog.history.filter((e) => e.type === "pwm");
+      expect(pins.length).to.equal(360_001); // opened, then a toggle every 10 ms
+      expect(duties.length).to.equal(180_001);
+      expect(run.feed.count("pin")).to.equal(pins.length);
+      expect(run.feed.count("pwm")).to.equal(duties.length);
+      expect(most).to.equal(FEED_KEEP);
+      expect(run.feed.history.length).to.equal(FEED_KEEP);
+      expect(run.feed.dropped).to.equal(pins.length + duties.length + 1 - FEED_KEEP);
+      const dump = readVcd(fs.readFileSync(vcd, "utf8"));
+      const gpio14 = dump.get("gpio14")!;
+      const pwm2 = dump.get("pwm2")!;
+      expect(gpio14.length).to.equal(pins.length);
+      expect(pwm2.length).to.equal(duties.length);
+      expect(gpio14.slice(1).map(([t, v]) => `${t} ${v}`)).to.deep.equal(pins.slice(1).map((c) => `${Math.round(c.time * 1000)} ${c.level}`));
+      expect(pwm2.slice(1).map(([t, v]) => `${t} ${v}`)).to.deep.equal(duties.slice(1).map((e) => `${Math.round(e.time * 1000)} ${+((e as { duty: number }).duty / 65535).toPrecision(9)}`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -43,6 +43,14 @@ export type BoardEvent =
   /** The loop runs again after a stall (the stall's task and since): the task gave it back at last. */
   | { type: "resume"; time: number; task: string | null; since: number }
   /**
+   * Only in a replay to a late subscriber (FeedHub keeps the newest events,
+   * not the whole run): `count` earlier events are not kept, `time` is the
+   * newest of them. Before it come what is known of them: each pin's last
+   * "pin", "pwm" and "analog" event, and the last "stall" or "resume" (at
+   * their own times); their printed lines are gone.
+   */
+  | { type: "dropped"; time: number; count: number }
+  /**
    * The run is over; nothing follows. For a runaway: `task` is the name of
    * the task that was running ("" when it has none: a task made from a
    * started coroutine; null when no task was: the app's top-level code or a
@@ -53,7 +61,11 @@ export type BoardEvent =
   | { type: "end"; time: number; reason: EndReason; task?: string | null; where?: string; since?: number; message?: string; code?: number };
 
 export interface BoardFeed {
-  /** Replays every event so far to the listener, then each new one as it happens; returns the unsubscribe function. */
+  /**
+   * Replays the run so far to the listener (the newest events, after a
+   * "dropped" event when older ones are no longer kept: see FeedHub), then
+   * each new one as it happens; returns the unsubscribe function.
+   */
   subscribe(listener: (e: BoardEvent) => void): () => void;
   /**
    * Drives an input pin from outside (a key, a click); null lets it float to its pull.
@@ -63,31 +75,78 @@ export interface BoardFeed {
 }
 
 /**
- * The feed of one run, on the side of its views: keeps every event (a view
- * that subscribes late gets the whole run) and hands drives to the run.
+ * Events a FeedHub keeps by default for a late subscriber (a page opened
+ * during the run): some 10 MB; a PWM fade's last half hour (50 changes a
+ * second), a runaway toggling a pin's last fraction of a second.
+ */
+export const FEED_KEEP = 100_000;
+
+/**
+ * The feed of one run, on the side of its views: hands every event to its
+ * subscribers as it comes, keeps the newest `keep` of them (and the last
+ * state of each pin) for one that subscribes late, counts them all, and
+ * hands drives to the run. A run's record (its VCD) is a subscriber from the
+ * start, so it gets every event.
  */
 export class FeedHub implements BoardFeed {
-  /** Every event so far, in order. */
-  readonly history: BoardEvent[] = [];
   private readonly listeners = new Set<(e: BoardEvent) => void>();
+  /** What was pushed while a subscriber replays, one list each, for it to get next. */
+  private readonly catchingUp = new Set<BoardEvent[]>();
   private ended = false;
+  /** The newest events, a ring: event n (from 0) is at n % keep. */
+  private readonly ring: BoardEvent[] = [];
+  private pushed = 0;
+  /** Each pin's (and the loop's) last event among those that fell out of the ring, oldest first. */
+  private readonly past = new Map<string, BoardEvent>();
+  private lastDroppedTime = 0;
+  private readonly counts = new Map<BoardEvent["type"], number>();
+  private readonly keep: number;
 
   /**
    * driver: applies a drive to the run (it may be in another thread); it is
    * only given levels 0, 1 or null, and never after the end.
    * onListenerError: where a view's exception goes (a failing view must
    * not stop the run or the other views).
+   * options.keep: events kept for late subscribers (default FEED_KEEP).
+   * @throws RangeError for a keep that is not a positive integer
    */
   constructor(
     private readonly driver: (pin: number, level: 0 | 1 | null) => void,
     private readonly onListenerError: (e: unknown) => void = reportToStderr,
-  ) {}
+    options: { keep?: number } = {},
+  ) {
+    this.keep = options.keep ?? FEED_KEEP;
+    if (!Number.isInteger(this.keep) || this.keep < 1) throw new RangeError(`FeedHub: keep must be a positive integer, got ${String(options.keep)}`);
+  }
+
+  /** The events kept, oldest first: the whole run while it has made at most `keep`, then the newest `keep`. */
+  get history(): BoardEvent[] {
+    const from = this.pushed - this.kept();
+    const out: BoardEvent[] = [];
+    for (let n = from; n < this.pushed; n++) out.push(this.ring[n % this.keep]);
+    return out;
+  }
+
+  /** Events no longer kept (older than the history). */
+  get dropped(): number {
+    return this.pushed - this.kept();
+  }
+
+  /** Events of this type so far, the whole run's (kept or not). */
+  count(type: BoardEvent["type"]): number {
+    return this.counts.get(type) ?? 0;
+  }
 
   /** Adds an event and hands it to every subscriber; nothing is added after "end". */
   push(e: BoardEvent): void {
     if (this.ended) return;
     if (e.type === "end") this.ended = true;
-    this.history.push(e);
+    this.counts.set(e.type, this.count(e.type) + 1);
+    const slot = this.pushed % this.keep;
+    if (this.pushed >= this.keep) this.forget(this.ring[slot]);
+    this.ring[slot] = e;
+    this.pushed++;
+    for (const pending of this.catchingUp) pending.push(e);
     for (const l of [...this.listeners]) this.deliver(l, e);
   }
 
@@ -97,8 +156,16 @@ export class FeedHub implements BoardFeed {
 
   subscribe(listener: (e: BoardEvent) => void): () => void {
     if (typeof listener !== "function") throw new TypeError("subscribe(): expected a function");
-    // Replay by index: a listener may make the run push more while it replays.
-    for (let i = 0; i < this.history.length; i++) this.deliver(listener, this.history[i]);
+    const replay = this.dropped ? [...this.past.values(), { type: "dropped", time: this.lastDroppedTime, count: this.dropped } as const, ...this.history] : this.history;
+    // A listener may make the run push more while it replays: those come after, in order, none lost.
+    const pending: BoardEvent[] = [];
+    this.catchingUp.add(pending);
+    try {
+      for (const e of replay) this.deliver(listener, e);
+      for (let i = 0; i < pending.length; i++) this.deliver(listener, pending[i]);
+    } finally {
+      this.catchingUp.delete(pending);
+    }
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -111,6 +178,20 @@ export class FeedHub implements BoardFeed {
     if (level !== 0 && level !== 1 && level !== null) throw new TypeError(`drive(): expected the level as 0, 1 or null, got ${String(level)}`);
     if (this.ended) return;
     this.driver(pin, level);
+  }
+
+  private kept(): number {
+    return Math.min(this.pushed, this.keep);
+  }
+
+  /** An event leaves the ring: what it says of a pin's (or the loop's) state stays, until a later one says more. */
+  private forget(e: BoardEvent): void {
+    this.lastDroppedTime = e.time;
+    const key = e.type === "pin" || e.type === "pwm" || e.type === "analog" ? `${e.type}${e.pin}` : e.type === "stall" || e.type === "resume" ? "loop" : null;
+    if (key === null) return;
+    // Oldest first: the replay gives them in the order they happened.
+    this.past.delete(key);
+    this.past.set(key, e);
   }
 
   private deliver(listener: (e: BoardEvent) => void, e: BoardEvent): void {

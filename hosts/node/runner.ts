@@ -1,11 +1,10 @@
-import * as fs from "fs";
 import * as path from "path";
 import type { Loop } from "../../modules/asyncio";
 import type { VirtualHost } from "../virtual";
 import { runBoardScript, setUpAppBoard, type AppClockHost } from "./appboard";
 import type { SimulatedBoard } from "./board";
 import { FeedHub, type BoardEvent } from "./feed";
-import { toVcd, vcdChanges } from "./vcd";
+import { VcdRecorder } from "./vcd";
 import { BoardView } from "./view";
 
 export { startApp, type BoardRun, type EndEvent, type StartOptions } from "./thread";
@@ -50,6 +49,9 @@ export function runApp(options: RunOptions): Run {
   feed = new FeedHub((pin, level) => {
     board.driveInput(pin, level);
   });
+  // Subscribed before any event: the VCD has every change, whatever the feed keeps.
+  const recorder = options.vcd ? new VcdRecorder() : null;
+  if (recorder) feed.subscribe((e) => recorder.record(e));
   const out = options.out ?? process.stdout;
   const view = options.view === false ? null : new BoardView(feed, { out });
   // Without a view, reports still reach a human (the Node host's usual standard error).
@@ -68,7 +70,7 @@ export function runApp(options: RunOptions): Run {
     loop.halt();
     feed.push({ type: "end", time: end, reason: options.duration !== undefined && end >= options.duration * 1000 ? "duration" : "stopped" });
     view?.finish();
-    if (options.vcd) fs.writeFileSync(options.vcd, toVcd(vcdChanges(feed.history), { endTime: end }));
+    if (options.vcd) recorder!.write(options.vcd, { endTime: end });
     restore();
     settle();
   };

@@ -177,12 +177,11 @@ function resolveVcd(from: string, file: string): string {
   return full;
 }
 
-/** "4 pin changes", "4 pin changes and 250 PWM changes", "4 pin changes, 250 PWM changes and 31 ADC changes": PWM and ADC when there are any. */
-function describeChanges(history: readonly { type: string }[]): string {
-  const count = (type: string): number => history.filter((e) => e.type === type).length;
-  const parts = [`${count("pin")} pin changes`];
-  const pwm = count("pwm");
-  const adc = count("analog");
+/** "4 pin changes", "4 pin changes and 250 PWM changes", "4 pin changes, 250 PWM changes and 31 ADC changes": PWM and ADC when there are any; the whole run's (the feed counts what it no longer keeps). */
+function describeChanges(feed: { count(type: "pin" | "pwm" | "analog"): number }): string {
+  const parts = [`${feed.count("pin")} pin changes`];
+  const pwm = feed.count("pwm");
+  const adc = feed.count("analog");
   if (pwm) parts.push(`${pwm} PWM changes`);
   if (adc) parts.push(`${adc} ADC changes`);
   return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts[0];
@@ -305,7 +304,7 @@ function main(): void {
     restoreTerminal();
     if (end.reason === "runaway") process.stderr.write(`${describeRunaway(end)}\n`);
     if (end.reason === "error") process.stderr.write(`${end.message ?? "the app failed"}\n`);
-    process.stdout.write(`${describeEnd(end, describeChanges(run.feed.history), options.vcd, run.vcdError)}\n`);
+    process.stdout.write(`${describeEnd(end, describeChanges(run.feed), options.vcd, run.vcdError)}\n`);
     // A stop (q, Ctrl-C, a signal) is a run that ended as asked: 0, as a duration's end (see --help).
     const failed = end.reason === "runaway" || end.reason === "error" || run.vcdError ? 1 : 0;
     const code = end.code !== undefined && end.code !== 0 ? end.code : failed;

@@ -6,7 +6,7 @@ import type { FromWorker, ToWorker, WorkerData } from "./app-worker";
 import { BatchAcks, createBatchMemory } from "./batch";
 import { FeedHub, type BoardEvent, type EndReason } from "./feed";
 import { createStepMemory, StepReader } from "./stepslot";
-import { toVcd, vcdChanges } from "./vcd";
+import { VcdRecorder } from "./vcd";
 import { whereIsWorker } from "./whereis";
 
 export type EndEvent = Extract<BoardEvent, { type: "end" }>;
@@ -103,6 +103,9 @@ export function startApp(options: StartOptions): BoardRun {
   const feed = new FeedHub((pin, level) => {
     if (!ending) send({ type: "drive", pin, level });
   });
+  // Subscribed before any event: the VCD has every change, whatever the feed keeps.
+  const recorder = options.vcd ? new VcdRecorder() : null;
+  if (recorder) feed.subscribe((e) => recorder.record(e));
 
   let endedAt: number | null = null;
   /**
@@ -284,9 +287,9 @@ export function startApp(options: StartOptions): BoardRun {
     push(e);
     over = true;
     endedAt = e.time;
-    if (options.vcd) {
+    if (options.vcd && recorder) {
       try {
-        fs.writeFileSync(options.vcd, toVcd(vcdChanges(feed.history), { endTime: e.time }));
+        recorder.write(options.vcd, { endTime: e.time });
       } catch (err) {
         run.vcdError = err instanceof Error ? err.message : String(err);
       }
@@ -299,8 +302,8 @@ export function startApp(options: StartOptions): BoardRun {
 
 /**
  * A pin event as this thread's own object: one from a message has a copy of
- * each of its strings and takes twice the memory, and a run keeps every
- * event (a runaway toggling a pin makes hundreds of thousands a second).
+ * each of its strings and takes twice the memory, and the feed keeps up to
+ * FEED_KEEP events.
  */
 function ownPin(e: Extract<BoardEvent, { type: "pin" }>): BoardEvent {
   const mode = e.mode === "output" ? "output" : e.mode === "input" ? "input" : e.mode === "open-drain" ? "open-drain" : e.mode;

@@ -169,6 +169,8 @@ export class BoardView {
       else this.note(`${seconds(e.time)}  ${task} gave the loop back (it held it from ${since}); the run goes on`);
       return;
     }
+    // A late subscriber's note that older events are not kept: the board shows the state it is given.
+    if (e.type === "dropped") return;
     this.time = Math.max(this.time, e.time);
     if (!this.tty) this.closeSeconds(Math.floor(e.time / 1000));
     if (e.type === "pwm" || e.type === "analog") {
