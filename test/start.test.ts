@@ -372,6 +372,40 @@ describe("npm start -- <app>", function () {
     }
   });
 
+  it("an hour of virtual PWM fade and blink: the last line counts every change (the feed keeps only the newest), the VCD has them all", function () {
+    this.timeout(120000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "fade.ts"), [
+        'import asyncio from "asyncio";',
+        'import { Pin, PWM } from "machine";',
+        "const led = new Pin(14, Pin.OUT);",
+        "const lamp = new PWM(2, { freq: 1000, dutyU16: 0 });",
+        "async function fade() {",
+        "  for (let i = 1; ; i++) {",
+        "    lamp.dutyU16((i % 100) * 600);",
+        "    await asyncio.sleepMs(20);",
+        "  }",
+        "}",
+        "async function blink() {",
+        "  while (true) {",
+        "    led.toggle();",
+        "    await asyncio.sleepMs(10);",
+        "  }",
+        "}",
+        "asyncio.run(asyncio.gather([fade(), blink()]));",
+        "",
+      ].join("\n"));
+      const r = start(["fade.ts", "--virtual", "--duration", "3600", "--vcd", "fade.vcd", "--no-check"], { INIT_CWD: dir });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/\nstopped at t=3600\.000 s after 360001 pin changes and 180001 PWM changes; wrote fade\.vcd\n$/);
+      const values = fs.readFileSync(path.join(dir, "fade.vcd"), "utf8").split("\n").filter((l) => /^([01]|r\S+ )\S+$/.test(l));
+      expect(values.length).to.equal(360001 + 180001);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("an app that finishes by itself ends the run (exit 0); its VCD is written", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
     try {

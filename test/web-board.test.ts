@@ -6,7 +6,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
-import type { BoardEvent, BoardFeed } from "../hosts/node/feed";
+import { FeedHub, type BoardEvent, type BoardFeed } from "../hosts/node/feed";
 import { startApp } from "../hosts/node/thread";
 import { startWebBoard, WebBoardError, type WebBoard } from "../hosts/node/web/server";
 
@@ -1033,6 +1033,33 @@ describe("web board: the page, in Chromium", function () {
     const pins = await page.evaluate(() => window.webBoard.pins());
     expect(pins.map((p: { pin: number }) => p.pin)).to.deep.equal([12, 14]);
     expect(pins[1].levels).to.deep.equal([1, 0]);
+  });
+
+  it("a page opened late in a long run: each pin's state from before what the feed keeps, the diagram shaded up to it, the toolbar says how much is gone", async () => {
+    const drives: [number, 0 | 1 | null][] = [];
+    const feed = new FeedHub((p, l) => drives.push([p, l]), undefined, { keep: 50 });
+    feed.push(button(0, 1, 0));
+    feed.push(led(2, 0, 0));
+    for (let i = 1; i <= 200; i++) feed.push(led(14, (i % 2) as 0 | 1, i * 100));
+    const web = await startWebBoard(feed);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 1000, height: 700 });
+    await page.waitForFunction(() => !document.getElementById("kept").hidden);
+    expect(await page.textContent("#kept")).to.equal("history from t = 15.000 s: 152 earlier events not kept");
+    expect(await page.evaluate(() => window.webBoard.keptFrom())).to.equal(15000);
+    const pins: { pin: number; mode: string; times: number[] }[] = await page.evaluate(() => window.webBoard.pins());
+    // The button and GPIO2 were opened long before what is kept and never changed: still there, from when they were.
+    expect(pins.map((p) => `${p.pin} ${p.mode} ${p.times[0]}`)).to.deep.equal(["0 input 0", "2 output 0", "14 output 15000"]);
+    expect(pins[2].times.length).to.equal(51);
+    // The server knows the button as an input: it can be pressed.
+    const box = (await page.locator('.pin-button[data-pin="0"]').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await until(() => drives.length === 1, "the press");
+    await page.mouse.up();
+    await until(() => drives.length === 2, "the release");
+    expect(drives).to.deep.equal([[0, 0], [0, null]]);
+    await shoot(page, "history-not-kept");
   });
 
   it("a page that reconnects gets the history once, not twice", async () => {

@@ -96,8 +96,8 @@ export class FeedHub implements BoardFeed {
   /** The newest events, a ring: event n (from 0) is at n % keep. */
   private readonly ring: BoardEvent[] = [];
   private pushed = 0;
-  /** Each pin's (and the loop's) last event among those that fell out of the ring, oldest first. */
-  private readonly past = new Map<string, BoardEvent>();
+  /** Each pin's (and the loop's) last event among those that fell out of the ring, with its number (for their order). */
+  private readonly past = new Map<number, { e: BoardEvent; n: number }>();
   private lastDroppedTime = 0;
   private readonly counts = new Map<BoardEvent["type"], number>();
   private readonly keep: number;
@@ -143,7 +143,7 @@ export class FeedHub implements BoardFeed {
     if (e.type === "end") this.ended = true;
     this.counts.set(e.type, this.count(e.type) + 1);
     const slot = this.pushed % this.keep;
-    if (this.pushed >= this.keep) this.forget(this.ring[slot]);
+    if (this.pushed >= this.keep) this.forget(this.ring[slot], this.pushed - this.keep);
     this.ring[slot] = e;
     this.pushed++;
     for (const pending of this.catchingUp) pending.push(e);
@@ -156,7 +156,8 @@ export class FeedHub implements BoardFeed {
 
   subscribe(listener: (e: BoardEvent) => void): () => void {
     if (typeof listener !== "function") throw new TypeError("subscribe(): expected a function");
-    const replay = this.dropped ? [...this.past.values(), { type: "dropped", time: this.lastDroppedTime, count: this.dropped } as const, ...this.history] : this.history;
+    const before = [...this.past.values()].sort((a, b) => a.n - b.n).map((p) => p.e);
+    const replay = this.dropped ? [...before, { type: "dropped", time: this.lastDroppedTime, count: this.dropped } as const, ...this.history] : this.history;
     // A listener may make the run push more while it replays: those come after, in order, none lost.
     const pending: BoardEvent[] = [];
     this.catchingUp.add(pending);
@@ -184,14 +185,17 @@ export class FeedHub implements BoardFeed {
     return Math.min(this.pushed, this.keep);
   }
 
-  /** An event leaves the ring: what it says of a pin's (or the loop's) state stays, until a later one says more. */
-  private forget(e: BoardEvent): void {
+  /** Event n leaves the ring: what it says of a pin's (or the loop's) state stays, until a later one says more. */
+  private forget(e: BoardEvent, n: number): void {
     this.lastDroppedTime = e.time;
-    const key = e.type === "pin" || e.type === "pwm" || e.type === "analog" ? `${e.type}${e.pin}` : e.type === "stall" || e.type === "resume" ? "loop" : null;
+    // A number, not a string: a runaway evicts hundreds of thousands a second.
+    const key = e.type === "pin" ? e.pin : e.type === "pwm" ? 0x10000 + e.pin : e.type === "analog" ? 0x20000 + e.pin : e.type === "stall" || e.type === "resume" ? -1 : null;
     if (key === null) return;
-    // Oldest first: the replay gives them in the order they happened.
-    this.past.delete(key);
-    this.past.set(key, e);
+    const known = this.past.get(key);
+    if (known) {
+      known.e = e;
+      known.n = n;
+    } else this.past.set(key, { e, n });
   }
 
   private deliver(listener: (e: BoardEvent) => void, e: BoardEvent): void {

@@ -33,7 +33,9 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
                     that blocks the others; loop.slowCallbackDuration)
   --web             show the board in a browser too: a page on 127.0.0.1
                     (its address is printed) with the LEDs, buttons to click
-                    or hold, a timing diagram of every pin, the printed lines
+                    or hold, a timing diagram of every pin, the printed lines;
+                    a page opened late in a long run gets its newest 100 000
+                    events and each pin's state before them
   --port N          the --web page's port (default: a free one)
   --check           type-check the app first (always done for your own
                     app, given by a path; errors as tsc prints them), as a

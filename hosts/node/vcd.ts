@@ -69,7 +69,8 @@ interface Variable {
  * makes hundreds of thousands a second). write() makes the same text as toVcd.
  */
 export class VcdRecorder {
-  private readonly index = new Map<string, number>();
+  /** Variable number by kind and pin (a number: a runaway records hundreds of thousands of changes a second). */
+  private readonly index = new Map<number, number>();
   private readonly vars: Variable[] = [];
   private readonly varOf = new Uint16Array(CHUNK);
   private readonly timeOf = new Float64Array(CHUNK);
@@ -92,11 +93,11 @@ export class VcdRecorder {
   }
 
   private put(kind: "gpio" | "pwm" | "adc", pin: number, value: number, time: number): void {
-    const key = `${kind}${pin}`;
-    const v = this.index.get(key);
+    const rank = kind === "gpio" ? 0 : kind === "pwm" ? 1 : 2;
+    const v = this.index.get(rank * 0x100000 + pin);
     if (v === undefined) {
-      this.index.set(key, this.vars.length);
-      this.vars.push({ key, real: kind !== "gpio", rank: kind === "gpio" ? 0 : kind === "pwm" ? 1 : 2, pin, first: value });
+      this.index.set(rank * 0x100000 + pin, this.vars.length);
+      this.vars.push({ key: `${kind}${pin}`, real: kind !== "gpio", rank, pin, first: value });
       return;
     }
     this.varOf[this.used] = v;
@@ -121,14 +122,14 @@ export class VcdRecorder {
     const vars = this.vars;
     const sorted = [...vars].sort((a, b) => a.rank - b.rank || a.pin - b.pin);
     const ids: string[] = [];
-    sorted.forEach((v, i) => (ids[this.index.get(v.key)!] = identifier(i)));
+    sorted.forEach((v, i) => (ids[vars.indexOf(v)] = identifier(i)));
     const text = (v: Variable, value: number, id: string): string => (v.real ? `r${real(value)} ${id}` : `${value}${id}`);
     const lines = [
       `$date ${options.date ?? new Date().toISOString()} $end`,
       "$version moddable-asyncio simulated board $end",
       "$timescale 1us $end",
       "$scope module board $end",
-      ...sorted.map((v) => `$var ${v.real ? "real 64" : "wire 1"} ${ids[this.index.get(v.key)!]} ${v.key} $end`),
+      ...sorted.map((v) => `$var ${v.real ? "real 64" : "wire 1"} ${ids[vars.indexOf(v)]} ${v.key} $end`),
       "$upscope $end",
       "$enddefinitions $end",
     ];

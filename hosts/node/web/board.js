@@ -18,7 +18,7 @@
   const $ = (id) => document.getElementById(id);
   const ui = {
     title: $("title"), clock: $("clock"), status: $("status"), leds: $("leds"), buttons: $("buttons"),
-    log: $("log"), noLines: $("no-lines"), canvas: $("diagram"), wrap: $("diagram-wrap"), zoomIn: $("zoom-in"), zoomOut: $("zoom-out"), live: $("live"), span: $("span"),
+    log: $("log"), noLines: $("no-lines"), canvas: $("diagram"), wrap: $("diagram-wrap"), zoomIn: $("zoom-in"), zoomOut: $("zoom-out"), live: $("live"), span: $("span"), kept: $("kept"),
   };
   const ctx = ui.canvas.getContext("2d");
 
@@ -34,6 +34,7 @@
   let ended; // the end event, once the run is over
   let lostAt; // the run's time when the connection was lost (the clock stops there until it is back), or null
   let droppedLines;
+  let keptFrom; // the run's time before which the server no longer kept its events (0: it kept them all)
   let logFollow; // the printed lines follow the newest (the user has not scrolled back)
   let dirty = true;
 
@@ -49,6 +50,8 @@
     ended = null;
     lostAt = null;
     droppedLines = 0;
+    keptFrom = 0;
+    ui.kept.hidden = true;
     logFollow = true;
     ui.noLines.textContent = "nothing printed yet";
     for (const list of [ui.leds, ui.buttons]) for (const n of [...list.children]) if (!n.classList.contains("none")) n.remove();
@@ -101,7 +104,17 @@
     else if (e.type === "burst") burstEvent(e);
     else if (e.type === "pwm" || e.type === "analog") analogEvent(e);
     else if (e.type === "print") printLine(e);
+    else if (e.type === "dropped") droppedEvent(e);
     dirty = true;
+  }
+
+  // A page opened late in a long run: the server keeps only its newest events. Each pin's state from
+  // before comes first (its row starts there); the diagram shades what is not kept, the toolbar says so.
+  function droppedEvent(e) {
+    keptFrom = Math.max(keptFrom, e.time);
+    const count = typeof e.count === "number" ? e.count : 0;
+    ui.kept.textContent = `history from ${seconds(keptFrom)}: ${count} earlier event${count === 1 ? "" : "s"} not kept`;
+    ui.kept.hidden = false;
   }
 
   /** A task's name as the terminal and Task.toString() give it. */
@@ -459,6 +472,17 @@
     }
     ctx.fillStyle = "#2a2f35";
     ctx.fillRect(x0, plotBottom, plotW, 1);
+    if (keptFrom > start) {
+      const xk = Math.min(x0 + plotW, X(keptFrom));
+      ctx.fillStyle = "#ffffff0d";
+      ctx.fillRect(x0, 0, xk - x0, plotBottom);
+      if (xk - x0 > 80) {
+        ctx.fillStyle = "#87919c";
+        ctx.textAlign = "right";
+        ctx.textBaseline = "bottom";
+        ctx.fillText("not kept", xk - 4, plotBottom - 2);
+      }
+    }
 
     const tNow = now();
     const tEnd = Math.min(tNow, end);
@@ -663,6 +687,8 @@
     now,
     view: () => ({ start: view.start, end: view.end, span: view.span, follow: view.follow }),
     ended: () => ended,
+    /** The run's time before which the server kept no events (0: it kept them all). */
+    keptFrom: () => keptFrom,
     /** Draws now, so that what the canvas shows matches pins() and view(). */
     redraw: draw,
     /** Where the last frame put each row's levels, in CSS pixels. */
