@@ -1,6 +1,6 @@
 import Analog from "embedded:io/analog";
 import { RuntimeError } from "asyncio/errors";
-import { safeString } from "asyncio/format";
+import { thrownMessage } from "asyncio/format";
 import type { AnalogChannel, AnalogPort } from "machine/analogport";
 
 /** What this port needs of an ECMA-419 Analog (the typings leave out close()). */
@@ -21,17 +21,6 @@ export interface AnalogProfile {
    * readUv() is then refused, as MicroPython has no read_uv() there.
    */
   fullScaleUv: number | null;
-}
-
-/** The message of whatever the driver threw; never throws. */
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // A throwing getter or a revoked Proxy: fall back to the value itself.
-  }
-  return safeString(e);
 }
 
 /**
@@ -59,7 +48,7 @@ export class Ecma419AnalogPort implements AnalogPort {
       io = new AnalogIOClass({ pin });
     } catch (e) {
       // ESP32 and Pico raise RangeError for "in use" as for "not analog pin"; ESP8266 a plain Error.
-      const m = messageOf(e);
+      const m = thrownMessage(e);
       const message = `ADC(${pin}): the ${this.name} refused it (${m})`;
       throw e instanceof RangeError && !/in use/i.test(m) ? new RangeError(message) : new RuntimeError(message);
     }
@@ -68,7 +57,7 @@ export class Ecma419AnalogPort implements AnalogPort {
       resolution = io.resolution;
     } catch (e) {
       io.close();
-      throw new RuntimeError(`ADC(${pin}): the ${this.name} gave no resolution (${messageOf(e)})`);
+      throw new RuntimeError(`ADC(${pin}): the ${this.name} gave no resolution (${thrownMessage(e)})`);
     }
     this.inUse.add(pin);
     let closed = false;

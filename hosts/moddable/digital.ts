@@ -1,19 +1,8 @@
 import Digital from "embedded:io/digital";
 import { RuntimeError } from "asyncio/errors";
-import { safeString } from "asyncio/format";
+import { thrownMessage } from "asyncio/format";
 import { getEventLoop } from "asyncio/loop";
 import type { DigitalLine, DigitalPort, LineOptions } from "machine/port";
-
-/** The message of whatever the driver threw; never throws. */
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // A throwing getter or a revoked Proxy: fall back to the value itself.
-  }
-  return safeString(e);
-}
 
 /**
  * Pins over ECMA-419 embedded:io/digital (ESP32, ESP8266, Pico). ESP32's
@@ -66,7 +55,7 @@ export class Ecma419DigitalPort implements DigitalPort {
       } else io = new Digital({ pin, mode });
     } catch (e) {
       // The driver raises RangeError for a pin or mode the chip lacks; anything else means it can't have it now (in use).
-      const message = `Pin(${pin}): the ${this.name} refused it (${messageOf(e)})`;
+      const message = `Pin(${pin}): the ${this.name} refused it (${thrownMessage(e)})`;
       throw e instanceof RangeError ? new RangeError(message) : new RuntimeError(message);
     }
     if (o.mode !== "input") {
@@ -74,7 +63,7 @@ export class Ecma419DigitalPort implements DigitalPort {
         io.write(o.initial);
       } catch (e) {
         io.close();
-        throw new RuntimeError(`Pin(${pin}): the ${this.name} refused the initial level ${o.initial} (${messageOf(e)})`);
+        throw new RuntimeError(`Pin(${pin}): the ${this.name} refused the initial level ${o.initial} (${thrownMessage(e)})`);
       }
     }
     this.inUse.add(pin);

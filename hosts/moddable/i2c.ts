@@ -11,7 +11,7 @@
 // refused a byte, or the bus failed).
 import I2C from "embedded:io/i2c";
 import { RuntimeError } from "asyncio/errors";
-import { safeString } from "asyncio/format";
+import { thrownMessage } from "asyncio/format";
 import { OSError } from "asyncio/netport";
 import type { I2cBus, I2cBusOptions, I2cPort } from "machine/i2cport";
 
@@ -26,15 +26,6 @@ type DeviceClass = new (options: { data: number; clock: number; hz: number; addr
 
 const EMPTY = new Uint8Array(0);
 
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // a throwing getter, a revoked Proxy
-  }
-  return safeString(e);
-}
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, "0")}`;
 }
@@ -75,7 +66,7 @@ class Ecma419I2cBus implements I2cBus {
     } catch (e) {
       // Which NACK: the address, or a byte after it?
       const answered = this.probe(addr);
-      throw answered ? new OSError(`device ${hex(addr)} refused the transfer (${messageOf(e)}) on the ${this.port.name}`, "EIO") : this.nack(addr);
+      throw answered ? new OSError(`device ${hex(addr)} refused the transfer (${thrownMessage(e)}) on the ${this.port.name}`, "EIO") : this.nack(addr);
     }
   }
 
@@ -141,7 +132,7 @@ export class Ecma419I2cPort implements I2cPort {
     try {
       anchor = this.make(o, 0);
     } catch (e) {
-      const m = messageOf(e);
+      const m = thrownMessage(e);
       const text = `I2C(${o.id}): the ${this.name} refused scl=${o.scl} sda=${o.sda} freq=${o.freq} (${m})`;
       throw /inUse|in use|duplicate/i.test(m) ? new RuntimeError(text) : e instanceof RangeError ? new RangeError(text) : new RuntimeError(text);
     }

@@ -20,7 +20,7 @@
 import TCP from "embedded:io/socket/tcp";
 import Listener from "embedded:io/socket/listener";
 import Net from "net";
-import { safeString } from "asyncio/format";
+import { thrownMessage } from "asyncio/format";
 import { OSError, setDefaultNetPort, type ListenHandlers, type NetListener, type NetPort, type NetSocket, type SocketHandlers } from "asyncio/netport";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -34,17 +34,6 @@ function literal(host: string): string | undefined {
 
 /** A name a resolver could look up (letters, digits, '-', dots; at most 253). */
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
-
-/** The message of whatever the socket layer threw. Never throws. */
-function message(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown }).message;
-    if (typeof m === "string") return m;
-  } catch {
-    // a throwing getter, a revoked Proxy
-  }
-  return safeString(e);
-}
 
 class Ecma419Socket implements NetSocket {
   private tcp: TCP | null = null;
@@ -119,7 +108,7 @@ class Ecma419Socket implements NetSocket {
   /** Something threw inside a socket callback (a read that failed): the connection is unusable. Never throws. */
   private broken(e: unknown): void {
     try {
-      if (!this.done) this.h.onError(new OSError(`socket failed: ${message(e)}`, "EIO"));
+      if (!this.done) this.h.onError(new OSError(`socket failed: ${thrownMessage(e)}`, "EIO"));
     } catch {
       // the stream's handlers only record; nothing is left to tell
     }
@@ -157,7 +146,7 @@ class Ecma419Socket implements NetSocket {
     try {
       t.write(k === data.length ? data : data.subarray(0, k));
     } catch (e) {
-      this.h.onError(new OSError(`write failed: ${message(e)}`, "EIO"));
+      this.h.onError(new OSError(`write failed: ${thrownMessage(e)}`, "EIO"));
       return 0;
     }
     this.writable -= k;
@@ -198,12 +187,12 @@ class Resolving implements NetSocket {
           self.resolved(address);
         } catch (e) {
           // nothing may escape into the resolver's callback
-          self.fail(new OSError(`connect ${host}:${port}: ${message(e)}`, "EIO"));
+          self.fail(new OSError(`connect ${host}:${port}: ${thrownMessage(e)}`, "EIO"));
         }
       });
     } catch (e) {
       // lwIP's table of look-ups in progress is full (4 on ESP8266), or no resolver
-      throw new OSError(`connect ${JSON.stringify(host)}:${port}: can't resolve now: ${message(e)}`, "EAGAIN");
+      throw new OSError(`connect ${JSON.stringify(host)}:${port}: can't resolve now: ${thrownMessage(e)}`, "EAGAIN");
     }
   }
   private resolved(address: string | undefined): void {
@@ -216,7 +205,7 @@ class Resolving implements NetSocket {
     try {
       inner = new Ecma419Socket(this.h, { address, port: this.port });
     } catch (e) {
-      this.fail(new OSError(`connect ${this.host}:${this.port}: ${message(e)}`, "EIO"));
+      this.fail(new OSError(`connect ${this.host}:${this.port}: ${thrownMessage(e)}`, "EIO"));
       return;
     }
     this.inner = inner;
@@ -268,7 +257,7 @@ export class Ecma419NetPort implements NetPort {
     try {
       return new Ecma419Socket(handlers, { address: a, port });
     } catch (e) {
-      throw new OSError(`connect ${host}:${port}: ${message(e)}`, "EIO");
+      throw new OSError(`connect ${host}:${port}: ${thrownMessage(e)}`, "EIO");
     }
   }
   listen(host: string, port: number, _backlog: number, h: ListenHandlers): NetListener {
@@ -287,7 +276,7 @@ export class Ecma419NetPort implements NetPort {
               // The connection could not be taken (out of sockets or memory): the
               // server reports it as a failed accept and goes on listening.
               h.onConnection(() => {
-                throw new OSError(`accept failed: ${message(e)}`, "EMFILE");
+                throw new OSError(`accept failed: ${thrownMessage(e)}`, "EMFILE");
               });
               break;
             }
@@ -298,7 +287,7 @@ export class Ecma419NetPort implements NetPort {
         },
       });
     } catch (e) {
-      throw new OSError(`listen ${host}:${port}: ${message(e)}`, "EADDRINUSE");
+      throw new OSError(`listen ${host}:${port}: ${thrownMessage(e)}`, "EADDRINUSE");
     }
     h.onListening(listener.port || port);
     return {

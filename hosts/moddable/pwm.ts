@@ -1,6 +1,6 @@
 import PWM from "embedded:io/pwm";
 import { RuntimeError } from "asyncio/errors";
-import { safeString } from "asyncio/format";
+import { thrownMessage } from "asyncio/format";
 import type { PwmChannel, PwmOptions, PwmPort } from "machine/pwmport";
 
 /** What this port needs of an ECMA-419 PWM (the typings leave out close() and the resolution option). */
@@ -16,17 +16,6 @@ const PwmIOClass = PWM as unknown as new (options: { pin: number; hz: number; re
 export interface PwmProfile {
   /** The resolution (bits) to ask for at hz; undefined: the driver's default (ESP8266's is fixed). */
   resolutionFor(hz: number): number | undefined;
-}
-
-/** The message of whatever the driver threw; never throws. */
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // A throwing getter or a revoked Proxy: fall back to the value itself.
-  }
-  return safeString(e);
 }
 
 /**
@@ -74,7 +63,7 @@ export class Ecma419PwmPort implements PwmPort {
           } catch (again) {
             closed = true;
             this.inUse.delete(pin);
-            throw new RuntimeError(`PWM(${pin}): the ${this.name} refused ${hz} Hz and then the old ${old} Hz (${messageOf(again)}); the output is off`);
+            throw new RuntimeError(`PWM(${pin}): the ${this.name} refused ${hz} Hz and then the old ${old} Hz (${thrownMessage(again)}); the output is off`);
           }
           throw e;
         }
@@ -106,7 +95,7 @@ export class Ecma419PwmPort implements PwmPort {
       io = new PwmIOClass(resolution === undefined ? { pin, hz } : { pin, hz, resolution });
     } catch (e) {
       // "in use", "no ledc channel", "no timer": can't now; "invalid hz", "different hz already set by open pwm": never at this hz.
-      const m = messageOf(e);
+      const m = thrownMessage(e);
       const message = `PWM(${pin}): the ${this.name} refused ${hz} Hz on this pin (${m})`;
       throw e instanceof RangeError && !/in use|no timer|no memory/i.test(m) ? new RangeError(message) : new RuntimeError(message);
     }
@@ -114,7 +103,7 @@ export class Ecma419PwmPort implements PwmPort {
       write(io, dutyU16);
     } catch (e) {
       io.close();
-      throw new RuntimeError(`PWM(${pin}): the ${this.name} refused the duty ${dutyU16} (${messageOf(e)})`);
+      throw new RuntimeError(`PWM(${pin}): the ${this.name} refused the duty ${dutyU16} (${thrownMessage(e)})`);
     }
     return io;
   }

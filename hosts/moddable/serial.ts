@@ -14,7 +14,7 @@
 // exception that escapes aborts the VM: each one catches what it runs.
 import Serial from "embedded:io/serial";
 import { RuntimeError } from "asyncio/errors";
-import { safeString } from "asyncio/format";
+import { thrownMessage } from "asyncio/format";
 import { getEventLoop } from "asyncio/loop";
 import { RingBytes } from "machine/ringbytes";
 import type { SerialHandlers, SerialLine, SerialOptions, SerialPort } from "machine/serialport";
@@ -27,16 +27,6 @@ export interface SerialProfile {
   defaults: Record<number, { tx: number; rx: number }>;
   /** The only pins the driver uses, whatever it is given (ESP8266: UART0 on GPIO1/GPIO3). */
   fixed?: { tx: number; rx: number };
-}
-
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // a throwing getter, a revoked Proxy
-  }
-  return safeString(e);
 }
 
 class Ecma419SerialLine implements SerialLine {
@@ -69,7 +59,7 @@ class Ecma419SerialLine implements SerialLine {
     try {
       this.serial = new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]);
     } catch (e) {
-      const m = messageOf(e);
+      const m = thrownMessage(e);
       const text = `UART(${o.id}): the ${port.name} refused it (${m})`;
       throw /in use/i.test(m) ? new RuntimeError(text) : e instanceof RangeError ? new RangeError(text) : new RuntimeError(text);
     }

@@ -45,6 +45,15 @@ export function safeString(v: unknown): string {
   }
 }
 
+/**
+ * What a driver or a socket layer threw, as text: its own `message` when that
+ * is a string (an Error's, or a plain object's), else safeString of the value.
+ * Never throws.
+ */
+export function thrownMessage(e: unknown): string {
+  return messageOf(e as Error) ?? safeString(e);
+}
+
 /** A report of a thrown value: the stack (or "Name: message") for errors, safeString otherwise. Never throws. */
 export function formatError(e: unknown): string {
   let isError = false;

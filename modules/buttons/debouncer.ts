@@ -7,7 +7,7 @@ import { ThreadSafeFlag } from "../asyncio/threadsafeflag";
 import { describe } from "../asyncio/ticks";
 import { Pin } from "../machine/pin";
 import { checkMs } from "./launch";
-import type { Pulse } from "./pulse";
+import type { Pulse } from "../asyncio/pulse";
 
 const BOTH_EDGES = 3; // Pin.IRQ_RISING | Pin.IRQ_FALLING
 

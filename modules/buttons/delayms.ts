@@ -1,7 +1,7 @@
 import { RuntimeError } from "../asyncio/errors";
 import { LoopTimer } from "../asyncio/timer";
 import { checkCallback, checkMs, launch, type Callback } from "./launch";
-import { Pulse } from "./pulse";
+import { Pulse } from "../asyncio/pulse";
 
 const CALLBACK_CHOICES = "a function, null or false (none)";
 

@@ -3,7 +3,7 @@ import { LoopTimer } from "../asyncio/timer";
 import { describe } from "../asyncio/ticks";
 import { checkDebounced, Debouncer, type InputPin } from "./debouncer";
 import { checkCallback, checkMs, launch, type Callback } from "./launch";
-import { Pulse } from "./pulse";
+import { Pulse } from "../asyncio/pulse";
 
 export interface PushbuttonOptions {
   /** See the class comment (Hinch's suppress). Default false. */

@@ -7,7 +7,7 @@ import { LoopTimer } from "../asyncio/timer";
 import { checkCount } from "../asyncio/validate";
 import { Pin } from "../machine/pin";
 import { checkMs } from "./launch";
-import { Pulse } from "./pulse";
+import { Pulse } from "../asyncio/pulse";
 
 /** A row of the array: an output (Pin.OPEN_DRAIN, as Hinch, or Pin.OUT). */
 export type RowPin = Pick<Pin, "value">;

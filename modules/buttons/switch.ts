@@ -1,7 +1,7 @@
 import { Event } from "../asyncio/event";
 import { checkDebounced, Debouncer, type InputPin } from "./debouncer";
 import { checkCallback, launch, type Callback } from "./launch";
-import { Pulse } from "./pulse";
+import { Pulse } from "../asyncio/pulse";
 
 export interface SwitchOptions {
   /** Edges are ignored for this long after a change (default 50 ms, Hinch's debounce_ms). */

@@ -4,7 +4,7 @@ import { describe } from "../asyncio/format";
 import { getEventLoop } from "../asyncio/loop";
 import { LoopTimer } from "../asyncio/timer";
 import { Pin } from "./pin";
-import { Pulse } from "./pulse";
+import { Pulse } from "../asyncio/pulse";
 import { peek, readOptions } from "./args";
 
 /** What an encoder needs from each of its pins: machine.Pin, or anything with the same value()/irq(). */

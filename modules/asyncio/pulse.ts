@@ -1,10 +1,11 @@
-import { getEventLoop } from "../asyncio/loop";
-import { PARKED, type Waiter, type WaitHome } from "../asyncio/waiter";
+import { getEventLoop } from "./loop";
+import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /**
  * "The next time it happens": wait() parks until the next fire(); there is
  * no state to clear (unlike an Event). Cancellable like every asyncio
- * awaitable; fail() rejects every waiter (the object was closed). @internal
+ * awaitable; fail() rejects every waiter (the object was closed). Shared by
+ * the buttons, Encoder.changed() and Keyboard. @internal
  */
 export class Pulse<T = void> implements WaitHome {
   private waiting: Waiter<T>[] = [];
