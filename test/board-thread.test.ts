@@ -107,6 +107,18 @@ describe("startApp: the app in its own thread", function () {
     expect(end.task).to.equal("spinner");
   });
 
+  it("a runaway whose end cannot be located in time (a loaded machine): where the stall found it is told", async () => {
+    const entry = app("late.ts", BLINK_THEN_SPIN);
+    const { run, events } = start({ entry, stallMs: 400, locateMs: 1 });
+    await until(() => events.some((e) => e.type === "stall"));
+    // The stall's own search (up to a few seconds) ends first.
+    await new Promise((r) => setTimeout(r, 1500));
+    run.stop();
+    const end = await run.finished;
+    expect([end.reason, end.task]).to.deep.equal(["runaway", "spinner"]);
+    expect(end.where).to.equal(`spinner (late.ts:${lineOf(entry, "forgot the await")}:3)`);
+  });
+
   it("virtual time: a task that holds the clock ends the run after the stall time, at the virtual time it got stuck", async () => {
     const entry = app("virtual-spin.ts", BLINK_THEN_SPIN);
     const { run, events } = start({ entry, duration: 60, virtual: true, stallMs: 500 });

@@ -29,6 +29,12 @@ export interface StartOptions {
   stallMs?: number;
   /** ms a stop or the end of the duration waits for the app's thread before terminating it (default 1000). */
   graceMs?: number;
+  /**
+   * ms the end of a runaway waits for the inspector to say where the thread
+   * is held (default 2500); past it, where the stall found it, if it is the
+   * same hold, is told.
+   */
+  locateMs?: number;
   /** Paths in a runaway's `where` are shown relative to this folder (default: the working folder). */
   from?: string;
   /** Debug mode on the app's loops (Loop.setDebug): each step of slowCallbackDuration (0.1 s) or longer is reported, naming its task. */
@@ -62,6 +68,8 @@ const STUCK_MS = 300;
  */
 const LOADING_MS = 3000;
 const TOP_LEVEL = "the app's top-level code";
+/** How long the inspector may take to say where a stalled thread is (ms); the end waits for it. */
+const STALL_LOCATE_MS = 4000;
 
 /**
  * Runs an app in a worker thread on the simulated board, the views staying
@@ -216,6 +224,10 @@ export function startApp(options: StartOptions): BoardRun {
       const s = steps.read();
       stall = { type: "stall", time: elapsed(), task: s.task, since: s.since };
       push(stall);
+      // Asked now, while the end has time: a loaded machine can take longer to answer the inspector than the end can wait.
+      const since = s.since;
+      stalledAt = whereIsWorker(worker, { timeoutMs: STALL_LOCATE_MS, root: ROOT, from: options.from ?? process.cwd() })
+        .then((where) => (where === null ? null : { since, where }), () => null);
     }, CHECK_MS);
     checker.unref();
   }
@@ -246,10 +258,12 @@ export function startApp(options: StartOptions): BoardRun {
     cutAt = time;
     let e: EndEvent = { type: "end", time, reason: "runaway" };
     try {
+      // One inspector session at a time: the stall's may still be asking.
+      const early = await stalledAt;
       const s = steps.read();
       const where = await whereIsWorker(worker, {
         // ~0.3 s as a rule; a loaded machine (its threads starved) can take seconds to answer the inspector at all.
-        timeoutMs: 2500, root: ROOT, from: options.from ?? process.cwd(),
+        timeoutMs: options.locateMs ?? 2500, root: ROOT, from: options.from ?? process.cwd(),
         // The events the thread had not sent yet (its last batch): a held thread never will.
         take: "globalThis.takeBoardEvents?.() ?? []",
         onTaken: (events) => {
@@ -257,7 +271,7 @@ export function startApp(options: StartOptions): BoardRun {
         },
       });
       e = { type: "end", time, reason: "runaway", task: s.task, since: s.since };
-      const place = where ?? s.context;
+      const place = where ?? (early && early.since === s.since ? early.where : null) ?? s.context;
       if (place) e.where = place;
     } catch {
       // What ran is unknown: the run still ends.
@@ -265,6 +279,8 @@ export function startApp(options: StartOptions): BoardRun {
     await finish(e);
   }
   let locating = false;
+  /** Where the thread was when the stall was told (the same hold when `since` is the same), null if not found. */
+  let stalledAt: Promise<{ since: number; where: string } | null> = Promise.resolve(null);
   /** The events a held thread had not sent (runaway), for the feed after those it did send. */
   let held: BoardEvent[] = [];
 
