@@ -1062,6 +1062,24 @@ describe("web board: the page, in Chromium", function () {
     await shoot(page, "history-not-kept");
   });
 
+  it("a page left open on a long run keeps a pin's newest 100 000 changes, not every one: the rest shaded and counted as not kept", async () => {
+    const feed = new FakeFeed();
+    const web = await startWebBoard(feed);
+    stops.push(() => web.close());
+    const page = await newPage(web.url, { width: 1000, height: 700 });
+    feed.push(led(12, 1, 0));
+    for (let i = 0; i < 126_000; i++) feed.push(led(14, (i % 2) as 0 | 1, i));
+    await page.waitForFunction(() => window.webBoard.pins().find((p: { pin: number }) => p.pin === 14)?.times.at(-1) === 125_999, undefined, { timeout: 20000 });
+    const pins: { pin: number; times: number[]; levels: number[] }[] = await page.evaluate(() => window.webBoard.pins());
+    // Past 125 000 the oldest 25 001 went at once; the 999 after came on top.
+    expect(pins[1].times.length).to.equal(100_999);
+    expect([pins[1].times[0], pins[1].levels[0]]).to.deep.equal([25_001, 1]);
+    // The other pin keeps its one change from t = 0.
+    expect(pins[0].times).to.deep.equal([0]);
+    expect(await page.evaluate(() => window.webBoard.keptFrom())).to.equal(25_001);
+    expect(await page.textContent("#kept")).to.equal("history from t = 25.001 s: 25001 earlier events not kept");
+  });
+
   it("a page that reconnects gets the history once, not twice", async () => {
     const feed = new FakeFeed();
     feed.push(led(14, 1, 0), led(14, 0, 100), led(14, 1, 200), button(0, 1, 0));

@@ -14,6 +14,11 @@
   const ROW = 34;
   const AXIS = 24;
   const MAX_LINES = 2000;
+  /**
+   * Changes a pin keeps on this page (its bars as many): a page left open on a long run (a PWM fade is
+   * 180 000 changes an hour) would otherwise grow all run. Past it, the oldest quarter goes at once.
+   */
+  const PIN_KEEP = 100000;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -34,7 +39,9 @@
   let ended; // the end event, once the run is over
   let lostAt; // the run's time when the connection was lost (the clock stops there until it is back), or null
   let droppedLines;
-  let keptFrom; // the run's time before which the server no longer kept its events (0: it kept them all)
+  let keptFrom; // the run's time before which the server or this page no longer keeps every event (0: all kept)
+  let notKept; // events the server said it no longer kept, and changes this page let go
+  let pageDropped;
   let logFollow; // the printed lines follow the newest (the user has not scrolled back)
   let dirty = true;
 
@@ -51,6 +58,8 @@
     lostAt = null;
     droppedLines = 0;
     keptFrom = 0;
+    notKept = 0;
+    pageDropped = 0;
     ui.kept.hidden = true;
     logFollow = true;
     ui.noLines.textContent = "nothing printed yet";
@@ -111,10 +120,31 @@
   // A page opened late in a long run: the server keeps only its newest events. Each pin's state from
   // before comes first (its row starts there); the diagram shades what is not kept, the toolbar says so.
   function droppedEvent(e) {
-    keptFrom = Math.max(keptFrom, e.time);
-    const count = typeof e.count === "number" ? e.count : 0;
+    notKept = typeof e.count === "number" ? e.count : 0;
+    notKeptFrom(e.time);
+  }
+  function notKeptFrom(t) {
+    keptFrom = Math.max(keptFrom, t);
+    const count = notKept + pageDropped;
     ui.kept.textContent = `history from ${seconds(keptFrom)}: ${count} earlier event${count === 1 ? "" : "s"} not kept`;
     ui.kept.hidden = false;
+  }
+  /** Past PIN_KEEP, a pin's oldest changes and bars go; its row starts at the first one left. */
+  function trim(p) {
+    if (p.times.length > PIN_KEEP + PIN_KEEP / 4) {
+      const k = p.times.length - PIN_KEEP;
+      p.times.splice(0, k);
+      p.levels.splice(0, k);
+      pageDropped += k;
+      notKeptFrom(p.times[0]);
+    }
+    if (p.burstFrom.length > PIN_KEEP + PIN_KEEP / 4) {
+      const k = p.burstFrom.length - PIN_KEEP;
+      p.burstFrom.splice(0, k);
+      p.burstTo.splice(0, k);
+      pageDropped += k;
+      notKeptFrom(p.burstFrom[0]);
+    }
   }
 
   /** A task's name as the terminal and Task.toString() give it. */
@@ -159,6 +189,7 @@
       // Binary searches need the times in order, whatever the feed does.
       p.times.push(n ? Math.max(t, p.times[n - 1]) : t);
       p.levels.push(level);
+      trim(p);
     }
   }
 
@@ -181,6 +212,7 @@
     else {
       p.burstFrom.push(from);
       p.burstTo.push(to);
+      trim(p);
     }
     if (typeof e.changes === "number") transitions += e.changes;
     addLevel(p, to, e.level, false);
@@ -687,7 +719,7 @@
     now,
     view: () => ({ start: view.start, end: view.end, span: view.span, follow: view.follow }),
     ended: () => ended,
-    /** The run's time before which the server kept no events (0: it kept them all). */
+    /** The run's time before which the server or this page no longer keeps every event (0: all kept). */
     keptFrom: () => keptFrom,
     /** Draws now, so that what the canvas shows matches pins() and view(). */
     redraw: draw,
