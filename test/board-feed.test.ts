@@ -1,11 +1,12 @@
 import { expect } from "chai";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FEED_KEEP, FeedHub, type BoardEvent } from "../hosts/node/feed";
 import { INPUT_KEYS, InputKeys, TAP_GAP_MS, TAP_MS } from "../hosts/node/keys";
 import { runApp } from "../hosts/node/runner";
-import { toVcd, VcdRecorder, type LevelAt, type RealAt } from "../hosts/node/vcd";
+import { sweepSpills, toVcd, VcdRecorder, type LevelAt, type RealAt } from "../hosts/node/vcd";
 import { fold, visibleLength } from "../hosts/node/view";
 
 const pin = (p: number, level: 0 | 1, time: number, mode: "input" | "output" = "output", pull: "none" | "up" | "down" = "none"): Extract<BoardEvent, { type: "pin" }> => ({ type: "pin", pin: p, level, time, mode, pull });
@@ -188,6 +189,28 @@ describe("VCD (VcdRecorder)", () => {
     for (const c of changes(40_000)) recorder.add(c);
     expect(() => recorder.write(path.join(os.tmpdir(), "no-such-folder-vcd", "x", "run.vcd"))).to.throw(/ENOENT/);
     expect(spills()).to.deep.equal([]);
+  });
+
+  it("a run killed outright leaves its temporary file: the next run that spills removes it, and only those of processes gone", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sweep-"));
+    try {
+      const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+      const names = [`asyncio-vcd-${gone}-1-a.bin`, `asyncio-vcd-${process.pid}-1-b.bin`, `asyncio-vcd-${process.ppid}-1-c.bin`, `asyncio-vcd-${gone}-1-d.txt`, "other.bin"];
+      for (const n of names) fs.writeFileSync(path.join(dir, n), "x");
+      sweepSpills(dir);
+      expect(fs.readdirSync(dir).sort()).to.deep.equal(names.slice(1).sort());
+      // A folder that is not there: nothing to do, nothing thrown.
+      sweepSpills(path.join(dir, "none"));
+      // A recorder's first spill sweeps the temporary folder.
+      const left = path.join(os.tmpdir(), `asyncio-vcd-${gone}-1-left.bin`);
+      fs.writeFileSync(left, "x");
+      const recorder = new VcdRecorder();
+      for (const c of changes(40_000)) recorder.add(c);
+      expect(fs.existsSync(left)).to.equal(false);
+      recorder.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -108,7 +108,8 @@ export class VcdRecorder {
 
   private flush(): void {
     if (!this.spill) {
-      const file = path.join(os.tmpdir(), `asyncio-vcd-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.bin`);
+      sweepSpills();
+      const file = path.join(os.tmpdir(), `${SPILL_PREFIX}${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.bin`);
       this.spill = { fd: fs.openSync(file, "w+", 0o600), file };
     }
     const { fd } = this.spill;
@@ -209,6 +210,36 @@ export class VcdRecorder {
       // Already closed.
     }
     fs.rmSync(file, { force: true });
+  }
+}
+
+const SPILL_PREFIX = "asyncio-vcd-";
+
+/**
+ * A run killed outright (SIGKILL, a power cut) cannot remove its spill file:
+ * the next run that spills (one folder read a run) removes those of
+ * processes that are gone. Best effort: a pid reused since is taken as alive
+ * and its file stays.
+ */
+export function sweepSpills(dir = os.tmpdir()): void {
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      const m = /^asyncio-vcd-(\d+)-.*\.bin$/.exec(name);
+      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      fs.rmSync(path.join(dir, name), { force: true });
+    }
+  } catch {
+    // Someone else's folder, or gone: nothing of ours to sweep.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, someone else's.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
