@@ -47,11 +47,12 @@ export function safeString(v: unknown): string {
 
 /**
  * What a driver or a socket layer threw, as text: its own `message` when that
- * is a string (an Error's, or a plain object's), else safeString of the value.
- * Never throws.
+ * is a string (an Error's, or a plain object's), else `otherwise` of the value
+ * (safeString; describe where a message names the value's kind). Never
+ * throws.
  */
-export function thrownMessage(e: unknown): string {
-  return messageOf(e as Error) ?? safeString(e);
+export function thrownMessage(e: unknown, otherwise: (v: unknown) => string = safeString): string {
+  return messageOf(e as Error) ?? otherwise(e);
 }
 
 /** A report of a thrown value: the stack (or "Name: message") for errors, safeString otherwise. Never throws. */

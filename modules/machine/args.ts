@@ -1,5 +1,5 @@
 import { isInstance } from "../asyncio/errors";
-import { describe } from "../asyncio/format";
+import { describe, thrownMessage } from "../asyncio/format";
 
 /**
  * What the peripherals' checks share. An argument may be anything, even a
@@ -10,13 +10,7 @@ import { describe } from "../asyncio/format";
 
 /** The error's message, or the value described; never throws. */
 export function messageOf(e: unknown): string {
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // a throwing getter, a revoked Proxy
-  }
-  return describe(e);
+  return thrownMessage(e, describe);
 }
 
 /**

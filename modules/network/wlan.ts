@@ -1,7 +1,7 @@
 import { RuntimeError, TimeoutError, isInstance } from "../asyncio/errors";
 import { OSError } from "../asyncio/netport";
 import { ThreadSafeFlag } from "../asyncio/threadsafeflag";
-import { describe } from "../asyncio/format";
+import { describe, thrownMessage } from "../asyncio/format";
 import { timeout } from "../asyncio/timeout";
 import { checkDuration } from "../asyncio/validate";
 import { utf8Encode } from "../asyncio/stream";
@@ -73,13 +73,7 @@ function checkKey(fn: string, key: unknown): string {
 /** Everything a call may leave behind as an error: OSError and the library's own errors pass, anything else becomes an OSError. */
 function asOSError(fn: string, e: unknown): Error {
   if (isInstance(e, OSError) || isInstance(e, RuntimeError) || isInstance(e, TypeError) || isInstance(e, RangeError)) return e as Error;
-  let m: unknown;
-  try {
-    m = (e as { message?: unknown }).message;
-  } catch {
-    // a throwing getter, a revoked Proxy
-  }
-  return new OSError(`${fn}: ${typeof m === "string" ? m : String(describe(e))}`, "EIO");
+  return new OSError(`${fn}: ${thrownMessage(e, describe)}`, "EIO");
 }
 
 interface ScanJob {
