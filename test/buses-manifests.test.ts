@@ -6,74 +6,13 @@
 // board's models instead; an app without modules/machine/buses carries none
 // of it. (test/moddable.test.ts runs the examples in mcsim.)
 import { expect } from "chai";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { ROOT, readMakeFile, sdkMissing, type MakeFile } from "./mcconfig";
 
-const ROOT = path.resolve(__dirname, "..");
-const MODDABLE = process.env.MODDABLE;
-const BIN = MODDABLE ? path.join(MODDABLE, "build", "bin", "lin", "release") : "";
+/** The make files of an example's manifest for a platform. */
+const makeFile = (platform: string, manifest: string): MakeFile => readMakeFile(path.join(ROOT, "examples"), platform, [manifest]);
 
-function missing(): string | null {
-  if (!MODDABLE) return "$MODDABLE is not set (the Moddable SDK is not installed here)";
-  if (process.platform !== "linux") return "the checks use the Linux SDK tools";
-  if (!fs.existsSync(path.join(BIN, "mcconfig"))) return `mcconfig is missing from ${BIN} (build the SDK tools)`;
-  return null;
-}
-
-const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  ...process.env,
-  PATH: `${path.join(ROOT, "node_modules", ".bin")}:${BIN}:${process.env.PATH}`,
-  ...extra,
-});
-
-function findFile(dir: string, name: string): string | null {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const found = findFile(p, name);
-      if (found) return found;
-    } else if (entry.name === name) return p;
-  }
-  return null;
-}
-
-/** `mcconfig -d -p <platform> -t build` (make files only) of an example: its MODULES and PRELOADS, and which source each module comes from. */
-function makeFile(platform: string, manifest: string): { modules: string[]; preloads: string[]; ts: Map<string, string> } {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "buses-mk-"));
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), "buses-base-"));
-  try {
-    const r = spawnSync(path.join(BIN, "mcconfig"), ["-d", "-p", platform, "-t", "build", "-o", out, manifest], {
-      cwd: path.join(ROOT, "examples"),
-      env: env({ ESP_BASE: base, PICO_SDK_DIR: base }),
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    expect(r.status, `${r.stdout}${r.stderr}`).to.equal(0);
-    const mk = findFile(out, "makefile");
-    expect(mk, `no makefile under ${out}`).to.not.equal(null);
-    const text = fs.readFileSync(mk!, "utf8");
-    const block = (name: string): string[] => {
-      const m = new RegExp(`^${name} =\\\\\\n((?:\\t.*\\n)+)`, "m").exec(text);
-      return m ? m[1].split("\n").map((l) => l.trim().replace(/\\$/, "").trim()).filter(Boolean) : [];
-    };
-    // Which TypeScript source each module is compiled from:
-    // "$(MODULES_DIR)/machine/ecma419-profile.xsb: $(TMP_DIR)/tsc/machine/ecma419-profile/<root>/hosts/moddable/profile-esp32.js".
-    const ts = new Map<string, string>();
-    for (const m of text.matchAll(/^\$\(MODULES_DIR\)\/(\S+)\.xsb: \$\(TMP_DIR\)\/tsc\/\1(\/\S+)\.js$/gm)) ts.set(`${m[1]}.xsb`, path.relative(ROOT, `${m[2]}.ts`));
-    return {
-      modules: block("MODULES").map((l) => l.replace(/^\$\((MODULES_DIR|TMP_DIR)\)\//, "")),
-      preloads: block("PRELOADS").map((l) => l.replace(/^-p /, "")),
-      ts,
-    };
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.rmSync(base, { recursive: true, force: true });
-  }
-}
-
-const reason = missing();
+const reason = sdkMissing();
 (reason ? describe.skip : describe)(`modules/machine/buses: I2C and UART in the firmware (mcconfig make files)${reason ? ` — skipped: ${reason}` : ""}`, function () {
   this.timeout(120_000);
   for (const platform of ["esp32", "esp", "pico"]) {

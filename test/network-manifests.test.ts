@@ -15,70 +15,11 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { BIN, ROOT, findFile, mcconfig, readMakeFile, sdkEnv, sdkMissing, type MakeFile } from "./mcconfig";
 
-const ROOT = path.resolve(__dirname, "..");
-const MODDABLE = process.env.MODDABLE;
-const BIN = MODDABLE ? path.join(MODDABLE, "build", "bin", "lin", "release") : "";
-
-function missing(): string | null {
-  if (!MODDABLE) return "$MODDABLE is not set (the Moddable SDK is not installed here)";
-  if (process.platform !== "linux") return "the checks use the Linux SDK tools";
-  if (!fs.existsSync(path.join(BIN, "mcconfig"))) return `mcconfig is missing from ${BIN} (build the SDK tools)`;
-  return null;
-}
-
-const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  ...process.env,
-  PATH: `${path.join(ROOT, "node_modules", ".bin")}:${BIN}:${process.env.PATH}`,
-  ...extra,
-});
-
-function mcconfig(cwd: string, args: string[], extra: NodeJS.ProcessEnv = {}): { status: number | null; output: string } {
-  const r = spawnSync(path.join(BIN, "mcconfig"), args, { cwd, env: env(extra), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-function findFile(dir: string, name: string): string | null {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const found = findFile(p, name);
-      if (found) return found;
-    } else if (entry.name === name) return p;
-  }
-  return null;
-}
-
-interface MakeFile {
-  /** Modules (.xsb, relative to the modules folder) and native files (.xsi) the firmware is built from. */
-  modules: string[];
-  preloads: string[];
-  config: string;
-}
-
-/** Runs `mcconfig -d -p <platform> -t build` (make files only) and reads what it generated. */
-function makeFile(appDir: string, platform: string, extraArgs: string[] = []): MakeFile {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "asyncio-mk-"));
-  const espBase = fs.mkdtempSync(path.join(os.tmpdir(), "esp-base-"));
-  try {
-    const r = mcconfig(appDir, ["-d", "-p", platform, "-t", "build", "-o", out, ...extraArgs], { ESP_BASE: espBase });
-    expect(r.status, r.output).to.equal(0);
-    const mk = findFile(out, "makefile");
-    expect(mk, `no makefile under ${out}`).to.not.equal(null);
-    const text = fs.readFileSync(mk!, "utf8");
-    const block = (name: string): string[] => {
-      const m = new RegExp(`^${name} =\\\\\\n((?:\\t.*\\n)+)`, "m").exec(text);
-      return m ? m[1].split("\n").map((l) => l.trim().replace(/\\$/, "").trim()).filter(Boolean) : [];
-    };
-    const modules = block("MODULES").map((l) => l.replace(/^\$\((MODULES_DIR|TMP_DIR)\)\//, ""));
-    const preloads = block("PRELOADS").map((l) => l.replace(/^-p /, ""));
-    const cfg = findFile(out, "mc.config.js");
-    return { modules, preloads, config: cfg ? fs.readFileSync(cfg, "utf8") : "" };
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.rmSync(espBase, { recursive: true, force: true });
-  }
-}
+const env = (): NodeJS.ProcessEnv => sdkEnv();
+const missing = (): string | null => sdkMissing();
+const makeFile = (appDir: string, platform: string, args: string[] = []): MakeFile => readMakeFile(appDir, platform, args);
 
 const NETWORKING = [
   "~.embedded/io/socket/tcp.xsb",
