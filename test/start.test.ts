@@ -314,8 +314,10 @@ describe("npm start -- <app>", function () {
       const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
       const wall = Date.now() - firstChangeAt;
       expect(code, err).to.equal(1);
-      // Ended at its duration, with a second or so of grace (the task is found and named, the thread terminated): it took 16 s for 5 s.
-      expect(wall, out).to.be.below(3000 + 2500);
+      // Ended at its duration, with a little grace (the task is found and named, the thread terminated): it took 16 s for 5 s.
+      // The grace: the inspector gets up to 2.5 s to say where the thread is held, and on a loaded machine the stall's
+      // own search (from t = 1 s) may still be running at the end.
+      expect(wall, out).to.be.below(3000 + 4500);
       const lines = out.split("\n");
       expect(lines.length, out).to.be.below(40);
       const perSecond = lines.filter((l) => /^t= {3}[123]\.000 s {2}GPIO2: [\d ]+ changes in the last second, now (on|off)$/.test(l));

@@ -69,7 +69,7 @@ const STUCK_MS = 300;
 const LOADING_MS = 3000;
 const TOP_LEVEL = "the app's top-level code";
 /** How long the inspector may take to say where a stalled thread is (ms); the end waits for it. */
-const STALL_LOCATE_MS = 4000;
+const STALL_LOCATE_MS = 2500;
 
 /**
  * Runs an app in a worker thread on the simulated board, the views staying
