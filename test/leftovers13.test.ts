@@ -277,7 +277,9 @@ describe("leftovers 13: utf8Decode (MicroPython's bytes.decode(); no TextDecoder
     expect(() => utf8Decode(trapping() as Uint8Array)).to.throw(TypeError, /^utf8Decode: expected a Uint8Array, got /);
     expect(() => utf8Decode(bytes(), null as unknown as { fatal: boolean })).to.throw(TypeError, "utf8Decode: expected options { fatal }, got null");
     expect(() => utf8Decode(bytes(), { fatal: 1 as unknown as boolean })).to.throw(TypeError, "utf8Decode: expected fatal as a boolean, got number 1");
-    expect(() => utf8Decode(bytes(), trapping() as { fatal: boolean })).to.throw(TypeError, "utf8Decode: reading fatal of the options threw");
+    expect(() => utf8Decode(bytes(), trapping() as { fatal: boolean })).to.throw(TypeError, /^utf8Decode: reading the options threw \(/);
+    expect(() => utf8Decode(bytes(), { get fatal(): boolean { throw new Error("getter"); } })).to.throw(TypeError, "utf8Decode: reading fatal of the options threw (getter)");
+    expect(() => utf8Decode(bytes(), { fatl: true } as never)).to.throw(TypeError, 'utf8Decode: unknown option "fatl" (expected one of fatal)');
   });
 });
 

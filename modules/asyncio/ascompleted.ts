@@ -5,7 +5,7 @@ import { getEventLoop, noteProgress, type Coro, type Loop } from "./loop";
 import { Future } from "./future";
 import { Task } from "./task";
 import { LoopTimer } from "./timer";
-import { checkDuration, secondsToMs } from "./validate";
+import { checkArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 export interface AsCompletedOptions {
@@ -53,8 +53,7 @@ type Awaitable<T> = Task<T> | Coro<T>;
  *   CancelledError when the consumer is cancelled.
  */
 export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options: AsCompletedOptions = {}): AsCompleted<T> {
-  if (options === null || typeof options !== "object") throw new TypeError(`asCompleted: expected options as an object such as { timeout: 5 }, got ${describe(options)}`);
-  const limit = options.timeout;
+  const { timeout: limit } = readOptions("asCompleted", options, ["timeout"], "options as an object such as { timeout: 5 }");
   const ms = limit === null || limit === undefined ? null : secondsToMs(checkDuration("asCompleted", limit, "seconds"));
   const list = toList(aws);
   const loop = getEventLoop();
@@ -62,7 +61,7 @@ export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options: AsCompleted
 }
 
 function toList(aws: unknown): unknown[] {
-  if (Array.isArray(aws)) return aws;
+  if (isArray(aws)) return checkArray("asCompleted", "an array of awaitables", aws);
   let iterable = false;
   let awaitable = false;
   if (aws !== null && typeof aws === "object") {

@@ -1,6 +1,6 @@
 import { RuntimeError } from "./errors";
-import { describe } from "./format";
-import { checkDuration } from "./validate";
+import { describe, thrownMessage } from "./format";
+import { checkArray, checkDuration, isArray, readOptions } from "./validate";
 
 /** A time field: one value, an array of values (range() makes one), or null for every value (a crontab's `*`). */
 export type CronField = number | readonly number[] | null;
@@ -41,16 +41,24 @@ const DAY_S = 86400;
  * that is not a number, an array of numbers or null; RangeError for a value
  * out of its field's range or not an integer, an empty array, an mday past the
  * end of a given month (February: 28), an mday above 22 together with wday
- * (Hinch's rules). @internal
+ * (Hinch's rules); TypeError naming fn when reading the spec throws (a
+ * getter, a Proxy's trap). @internal
  */
-export function compileSpec(fn: string, spec: unknown, extra: readonly string[]): CronFields {
+export function compileSpec<E extends string>(fn: string, spec: unknown, extra: readonly E[]): { fields: CronFields; extra: { [P in E]?: unknown } } {
   if (spec === null || typeof spec !== "object") throw new TypeError(`${fn}: expected the times as an object such as { hrs: 3, mins: 30 }, got ${describe(spec)}`);
-  for (const key of Object.keys(spec)) {
-    if (NAMES.indexOf(key) < 0 && extra.indexOf(key) < 0) throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)} (expected one of ${NAMES.concat(extra).join(", ")})`);
+  let keys: string[];
+  try {
+    keys = Object.keys(spec);
+  } catch (e) {
+    throw new TypeError(`${fn}: reading the options threw (${thrownMessage(e, describe)})`);
   }
+  for (const key of keys) {
+    if (NAMES.indexOf(key) < 0 && (extra as readonly string[]).indexOf(key) < 0) throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)} (expected one of ${NAMES.concat(extra).join(", ")})`);
+  }
+  const read = readOptions(fn, spec, [...NAMES, ...extra], "");
   const fields: (readonly number[] | null)[] = [];
   for (let i = 0; i < NAMES.length; i++) {
-    const v = (spec as Record<string, unknown>)[NAMES[i]];
+    const v = read[NAMES[i]];
     fields.push(v === undefined ? DEFAULTS[i] : compileField(fn, NAMES[i], v, LOW[i], HIGH[i]));
   }
   const mday = fields[3];
@@ -64,12 +72,12 @@ export function compileSpec(fn: string, spec: unknown, extra: readonly string[])
     }
     if (fields[5] !== null && last > 22) throw new RangeError(`${fn}: with wday, mday must be at most 22 (the weekday is the first on or after mday, and must be in the month), got ${last}`);
   }
-  return fields;
+  return { fields, extra: read as { [P in E]?: unknown } };
 }
 
 function compileField(fn: string, name: string, v: unknown, low: number, high: number): readonly number[] | null {
   if (v === null) return null;
-  const list = typeof v === "number" ? [v] : Array.isArray(v) ? (v as unknown[]).slice() : null;
+  const list = typeof v === "number" ? [v] : isArray(v) ? checkArray(fn, `${name} as an array`, v) : null;
   if (list === null) throw new TypeError(`${fn}: expected ${name} as a number, an array of numbers or null, got ${describe(v)}`);
   if (list.length === 0) throw new RangeError(`${fn}: ${name} is an empty array (null means every value)`);
   for (const x of list) {
@@ -151,7 +159,7 @@ function nextIn(list: readonly number[] | null, x: number, high: number): number
  * time that is not a finite number.
  */
 export function cron(spec: CronSpec = {}): (now: number) => number {
-  const fields = compileSpec("cron()", spec, []);
+  const { fields } = compileSpec("cron()", spec, []);
   return (now: number): number => {
     checkDuration("cron()(now)", now, "seconds");
     return nextMatch(fields, Math.ceil(now)) - now;

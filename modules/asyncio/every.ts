@@ -2,7 +2,7 @@ import { RuntimeError } from "./errors";
 import { describe } from "./format";
 import { getEventLoop, type Loop, type Sleeper } from "./loop";
 import { ticksFrom } from "./ticks";
-import { checkDuration, secondsToMs } from "./validate";
+import { checkDuration, readOptions, secondsToMs } from "./validate";
 import { PARKED, type Waiter } from "./waiter";
 
 /** What a Ticker does when its consumer falls behind by whole periods. */
@@ -65,11 +65,7 @@ export class Ticker implements AsyncIterableIterator<Tick> {
 
   /** @internal use every() / everyMs(). */
   constructor(fn: string, periodMs: number, options: EveryOptions | undefined) {
-    let missed: unknown = "skip";
-    if (options !== undefined) {
-      if (options === null || typeof options !== "object") throw new TypeError(`${fn}: expected options as an object such as { missed: "burst" }, got ${describe(options)}`);
-      if (options.missed !== undefined) missed = options.missed;
-    }
+    const missed = readOptions(fn, options, ["missed"], 'options as an object such as { missed: "burst" }').missed ?? "skip";
     if (missed !== "skip" && missed !== "burst") throw new TypeError(`${fn}: options.missed must be "skip" or "burst", got ${describe(missed)}`);
     this.periodMs = periodMs;
     this.missed = missed;

@@ -4,7 +4,7 @@ import { getEventLoop, settledNow, type Coro, type Loop, type TaskOptions } from
 import { Task } from "./task";
 import { Future } from "./future";
 import { describe } from "./ticks";
-import { checkDuration, secondsToMs } from "./validate";
+import { checkArray, checkDuration, readOptions, secondsToMs } from "./validate";
 import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
 
 export { sleep, sleepMs } from "./loop";
@@ -27,12 +27,8 @@ export interface RunOptions {
  */
 export function run<T>(main: Coro<T> | Task<T>, options?: RunOptions): Promise<T> {
   const loop = getEventLoop();
-  let debug: unknown;
-  if (options !== undefined) {
-    if (options === null || typeof options !== "object") throw new TypeError(`run: expected options as an object such as { debug: true }, got ${describe(options)}`);
-    debug = options.debug;
-    if (debug !== undefined && typeof debug !== "boolean") throw new TypeError(`run: expected debug as true or false, got ${describe(debug)}`);
-  }
+  const { debug } = readOptions("run", options, ["debug"], "options as an object such as { debug: true }");
+  if (debug !== undefined && typeof debug !== "boolean") throw new TypeError(`run: expected debug as true or false, got ${describe(debug)}`);
   // A running loop refuses the run: its debug mode is not this run's to change.
   if (debug === undefined || loop.isRunning()) return loop.runUntilComplete(main);
   // For this run only, as CPython's run() (which makes a loop per run);
@@ -230,10 +226,10 @@ export interface GatherOptions {
  * running); cancelling the gather cancels every unfinished child.
  */
 export function gather<const T extends readonly unknown[]>(aws: T, options: GatherOptions = {}): Promise<{ -readonly [K in keyof T]: Gathered<T[K]> }> {
-  if (!Array.isArray(aws)) throw new TypeError(`gather: expected an array of awaitables, got ${describe(aws)}`);
-  const returnExceptions = !!options.returnExceptions;
+  const list = checkArray("gather", "an array of awaitables", aws);
+  const returnExceptions = !!readOptions("gather", options, ["returnExceptions"], "options as an object such as { returnExceptions: true }").returnExceptions;
   const loop = getEventLoop();
-  const tasks = toTasks(loop, aws, "gather");
+  const tasks = toTasks(loop, list, "gather");
   const w = new GatherWaiter(loop, loop.current);
   w.tasks = tasks;
   w.returnExceptions = returnExceptions;

@@ -2,7 +2,7 @@ import { CancelledError, InvalidStateError, RuntimeError, isInstance } from "./e
 import { describe, safeString } from "./format";
 import { Loop, getEventLoop, runtime, type Coro } from "./loop";
 import { Task } from "./task";
-import { checkFunction } from "./validate";
+import { checkFunction, readOptions } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 // A wrapped promise's waiter: cancelling it just rejects it (the promise
@@ -108,12 +108,8 @@ export class Future<T = unknown> implements PromiseLike<T>, WaitHome {
 
   /** @throws TypeError when options is not an object or loop not a Loop. */
   constructor(options?: FutureOptions) {
-    let loop: unknown;
-    if (options !== undefined) {
-      if (options === null || typeof options !== "object") throw new TypeError(`Future: expected options as an object such as { loop }, got ${describe(options)}`);
-      loop = options.loop;
-      if (loop !== undefined && !isInstance(loop, Loop)) throw new TypeError(`Future: expected the loop as a Loop, got ${describe(loop)}`);
-    }
+    const { loop } = readOptions("Future", options, ["loop"], "options as an object such as { loop }");
+    if (loop !== undefined && !isInstance(loop, Loop)) throw new TypeError(`Future: expected the loop as a Loop, got ${describe(loop)}`);
     this.loop = (loop as Loop | undefined) ?? getEventLoop();
   }
 

@@ -3,6 +3,7 @@ import { getEventLoop, Loop } from "./loop";
 import { print } from "./print";
 import { describe, formatError, safeString } from "./format";
 import { Task } from "./task";
+import { checkArray } from "./validate";
 
 /**
  * Peter Hinch's launch() (micropython-async v3/primitives/__init__.py):
@@ -14,8 +15,7 @@ import { Task } from "./task";
  */
 export function launch(fn: (...args: any[]) => unknown, args: readonly unknown[] = []): unknown {
   if (typeof fn !== "function") throw new TypeError(`launch: expected a function, got ${describe(fn)}`);
-  if (!Array.isArray(args)) throw new TypeError(`launch: expected args as an array, got ${describe(args)}`);
-  const res = fn(...args);
+  const res = fn(...checkArray("launch", "args as an array", args));
   // A Task is returned as it is: reading its `then` would park an awaiter on it.
   if (isInstance(res, Task)) return res;
   if (isPromiseLike(res)) return getEventLoop().createTask(res as PromiseLike<unknown>) as Task<unknown>;

@@ -2,7 +2,7 @@ import { CancelledError, RuntimeError, isInstance } from "./errors";
 import { TimerHeap } from "./heap";
 import { GlobalTimersHost, type Host } from "./host";
 import { describe, formatError, safeString } from "./format";
-import { checkDuration, checkFunction, secondsToMs } from "./validate";
+import { checkDuration, checkFunction, readOptions, secondsToMs } from "./validate";
 import { Handle, TimerHandle } from "./handles";
 import { Future } from "./future";
 import { Task, TASK_CANCEL_REQUESTED } from "./task";
@@ -29,8 +29,8 @@ export interface TaskOptions {
 
 /** @throws TypeError: options not an object, name not a string. */
 function taskName(fn: string, options: TaskOptions): string | undefined {
-  if (options === null || typeof options !== "object") throw new TypeError(`${fn}: expected options as an object such as { name: "blink" }, got ${describe(options)}`);
-  const name = options.name;
+  if (options === undefined) throw new TypeError(`${fn}: expected options as an object such as { name: "blink" }, got undefined`);
+  const { name } = readOptions(fn, options, ["name"], 'options as an object such as { name: "blink" }');
   if (name !== undefined && typeof name !== "string") throw new TypeError(`${fn}: expected the name as a string, got ${describe(name)}`);
   return name;
 }

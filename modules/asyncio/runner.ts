@@ -3,6 +3,7 @@ import { describe } from "./format";
 import { run } from "./funcs";
 import { getEventLoop, newEventLoop, runtime, type Coro, type Loop } from "./loop";
 import { Task } from "./task";
+import { readOptions } from "./validate";
 
 /** new Runner()'s options (CPython 3.11's Runner(*, debug=None)). */
 export interface RunnerOptions {
@@ -34,12 +35,8 @@ export class Runner {
 
   /** @throws TypeError when options is not an object or debug not a boolean. */
   constructor(options?: RunnerOptions) {
-    let debug: unknown;
-    if (options !== undefined) {
-      if (options === null || typeof options !== "object") throw new TypeError(`Runner: expected options as an object such as { debug: true }, got ${describe(options)}`);
-      debug = options.debug;
-      if (debug !== undefined && typeof debug !== "boolean") throw new TypeError(`Runner: expected debug as true or false, got ${describe(debug)}`);
-    }
+    const { debug } = readOptions("Runner", options, ["debug"], "options as an object such as { debug: true }");
+    if (debug !== undefined && typeof debug !== "boolean") throw new TypeError(`Runner: expected debug as true or false, got ${describe(debug)}`);
     this.debug = debug as boolean | undefined;
   }
 

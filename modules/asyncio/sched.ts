@@ -78,9 +78,9 @@ export function schedule(target: ((...args: any[]) => unknown) | Event | Sequenc
   if (typeof target !== "function" && !isInstance(target, Event) && !isInstance(target, Sequence)) {
     throw new TypeError(`${fn}: expected the target as a function, an Event or a Sequence, got ${describe(target)}`);
   }
-  const fields = compileSpec(fn, options, ["times", "clock"]);
-  const times = options.times == null ? null : checkCount(fn, "times", options.times, 0);
-  const clock = options.clock ?? localClock;
+  const { fields, extra } = compileSpec(fn, options, ["times", "clock"]);
+  const times = extra.times == null ? null : checkCount(fn, "times", extra.times, 0);
+  const clock = (extra.clock ?? localClock) as () => number;
   checkFunction(fn, "the clock", clock);
   return getEventLoop().createTask(() => runSchedule(target, args, fields, times, clock), { name: "schedule" });
 }

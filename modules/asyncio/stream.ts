@@ -47,6 +47,7 @@ import { getNetPort, OSError, type NetListener, type NetSocket, type SocketHandl
 import type { Task } from "./task";
 import { describe } from "./ticks";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
+import { readOptions } from "./validate";
 
 /** Unread input a stream holds before pausing the socket (bytes). */
 export const READ_BUFFER_LIMIT = 16384;
@@ -233,12 +234,7 @@ export function utf8Decode(bytes: Uint8Array, options?: { fatal?: boolean }): st
   if (!isBytes(bytes)) throw new TypeError(`utf8Decode: expected a Uint8Array, got ${describe(bytes)}`);
   let fatal: unknown = false;
   if (options !== undefined) {
-    if (options === null || typeof options !== "object") throw new TypeError(`utf8Decode: expected options { fatal }, got ${describe(options)}`);
-    try {
-      fatal = options.fatal ?? false;
-    } catch {
-      throw new TypeError("utf8Decode: reading fatal of the options threw");
-    }
+    fatal = readOptions("utf8Decode", options, ["fatal"], "options { fatal }").fatal ?? false;
     if (typeof fatal !== "boolean") throw new TypeError(`utf8Decode: expected fatal as a boolean, got ${describe(fatal)}`);
   }
   let text = "";

@@ -5,7 +5,7 @@ import { toTasks } from "./funcs";
 import { getEventLoop, type Loop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
-import { checkDuration, secondsToMs } from "./validate";
+import { checkArray, checkDuration, readOptions, secondsToMs } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /** wait() returns when any awaitable finishes (CPython's asyncio.FIRST_COMPLETED). */
@@ -135,9 +135,9 @@ class Watch implements WaitHome {
 }
 
 function checkAws(fn: string, aws: unknown): readonly unknown[] {
-  if (!Array.isArray(aws)) throw new TypeError(`${fn}: expected an array of awaitables, got ${describe(aws)}`);
-  if (aws.length === 0) throw new RangeError(`${fn}: the array of awaitables is empty`);
-  return aws;
+  const list = checkArray(fn, "an array of awaitables", aws);
+  if (list.length === 0) throw new RangeError(`${fn}: the array of awaitables is empty`);
+  return list;
 }
 
 /**
@@ -155,15 +155,16 @@ function checkAws(fn: string, aws: unknown): readonly unknown[] {
  *   when the calling task is cancelled (the tasks keep running, CPython).
  */
 export function wait<T extends readonly unknown[]>(aws: T, options: WaitOptions = {}): Promise<[Set<Task<any>>, Set<Task<any>>]> {
-  checkAws("wait", aws);
-  const returnWhen = options.returnWhen ?? ALL_COMPLETED;
+  const list = checkAws("wait", aws);
+  const read = readOptions("wait", options, ["returnWhen", "timeout"], "options as an object such as { returnWhen: FIRST_COMPLETED, timeout: 5 }");
+  const returnWhen = read.returnWhen ?? ALL_COMPLETED;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     throw new TypeError(`wait: expected returnWhen to be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${describe(returnWhen)}`);
   }
-  const limit = options.timeout;
+  const limit = read.timeout;
   const ms = limit === null || limit === undefined ? null : secondsToMs(checkDuration("wait", limit, "seconds"));
   const loop = getEventLoop();
-  return waitFor(loop, toTasks(loop, aws, "wait"), returnWhen, ms);
+  return waitFor(loop, toTasks(loop, list, "wait"), returnWhen, ms);
 }
 
 async function waitFor(loop: Loop, tasks: Task<any>[], returnWhen: ReturnWhen, ms: number | null): Promise<[Set<Task<any>>, Set<Task<any>>]> {
@@ -208,9 +209,9 @@ export interface RaceResult<V> {
  *   RangeError for an empty array; RuntimeError for the calling task itself.
  */
 export function race<T extends readonly unknown[]>(aws: T): Promise<RaceResult<Result<T[number]>>> {
-  checkAws("race", aws);
+  const list = checkAws("race", aws);
   const loop = getEventLoop();
-  return raceOf(loop, loop.current, toTasks(loop, aws, "race"));
+  return raceOf(loop, loop.current, toTasks(loop, list, "race"));
 }
 
 async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[]): Promise<RaceResult<V>> {

@@ -5,6 +5,7 @@ import { getEventLoop } from "../asyncio/loop";
 import type { Task } from "../asyncio/task";
 import { ThreadSafeFlag } from "../asyncio/threadsafeflag";
 import { describe } from "../asyncio/ticks";
+import { readOptions } from "../asyncio/validate";
 import { Pin } from "../machine/pin";
 import { checkMs } from "./launch";
 import type { Pulse } from "../asyncio/pulse";
@@ -28,18 +29,21 @@ function pinName(pin: object): string {
 /**
  * Checks what Switch and Pushbutton share, before either registers
  * anything: the pin, the options object and debounceMs (default 50).
- * Returns the object's name for messages, "Pushbutton(Pin(0))".
+ * Returns the object's name for messages, "Pushbutton(Pin(0))", and the
+ * values of `keys` in the options (each read once; a getter that throws is
+ * a TypeError naming the object).
  * @throws TypeError, RangeError
  * @internal
  */
-export function checkDebounced(kind: string, pin: unknown, options: unknown): { name: string; debounceMs: number } {
+export function checkDebounced<K extends string>(kind: string, pin: unknown, options: unknown, keys: readonly K[]): { name: string; debounceMs: number; read: { [P in K]?: unknown } } {
   if (pin === null || typeof pin !== "object" || typeof (pin as InputPin).value !== "function" || typeof (pin as InputPin).irq !== "function") {
     throw new TypeError(`${kind}: expected an input Pin, got ${describe(pin)}`);
   }
   const name = `${kind}(${pinName(pin)})`;
   if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
-  const debounceMs = checkMs(name, "debounceMs", (options as { debounceMs?: unknown }).debounceMs ?? 50);
-  return { name, debounceMs };
+  const read = readOptions(name, options, [...keys, "debounceMs"], "an options object");
+  const debounceMs = checkMs(name, "debounceMs", read.debounceMs ?? 50);
+  return { name, debounceMs, read };
 }
 
 /**

@@ -55,8 +55,8 @@ export class EButton {
   private readonly doubleTimer = new LoopTimer(() => this.doubleExpired());
 
   constructor(pin: InputPin, options: EButtonOptions = {}) {
-    const { name, debounceMs } = checkDebounced("EButton", pin, options);
-    const { suppress = false, sense = null, longPressMs = 1000, doubleClickMs = 400 } = options;
+    const { name, debounceMs, read } = checkDebounced("EButton", pin, options, ["suppress", "sense", "longPressMs", "doubleClickMs"]);
+    const { suppress = false, sense = null, longPressMs = 1000, doubleClickMs = 400 } = read;
     if (typeof suppress !== "boolean") throw new TypeError(`${name}: expected suppress as a boolean, got ${describe(suppress)}`);
     const fixed = sense === null ? null : checkLevel(name, "sense", sense);
     this.longPressMs = checkMs(name, "longPressMs", longPressMs);

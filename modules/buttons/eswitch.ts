@@ -67,8 +67,8 @@ export class ESwitch {
   private readonly edges: Edges;
 
   constructor(pin: InputPin, options: ESwitchOptions = {}) {
-    const { name, debounceMs } = checkDebounced("ESwitch", pin, options);
-    this.lopen = checkLevel(name, "lopen", options.lopen ?? 1);
+    const { name, debounceMs, read } = checkDebounced("ESwitch", pin, options, ["lopen"]);
+    this.lopen = checkLevel(name, "lopen", read.lopen ?? 1);
     this.edges = new Edges(pin, debounceMs, name, "switch", (level) => (level === this.lopen ? this.open : this.close).set(), () => {
       this.open.clear();
       this.close.clear();

@@ -1,6 +1,7 @@
 import { getEventLoop } from "../asyncio/loop";
 import { callUser } from "../asyncio/calluser";
 import { describe } from "../asyncio/ticks";
+import { isArray } from "../asyncio/validate";
 
 export type Callback = (...args: any[]) => unknown;
 
@@ -33,5 +34,5 @@ export function checkMs(fn: string, name: string, v: unknown): number {
  */
 export function checkCallback(fn: string, cb: unknown, args: unknown, choices = "a function, null (make an Event) or false (none)"): void {
   if (cb !== null && cb !== false && typeof cb !== "function") throw new TypeError(`${fn}: expected the callback as ${choices}, got ${describe(cb)}`);
-  if (!Array.isArray(args)) throw new TypeError(`${fn}: expected args as an array, got ${describe(args)}`);
+  if (!isArray(args)) throw new TypeError(`${fn}: expected args as an array, got ${describe(args)}`);
 }

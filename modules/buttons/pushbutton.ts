@@ -10,12 +10,23 @@ export interface PushbuttonOptions {
   suppress?: boolean;
   /** Electrical level of the button NOT pressed; default: the pin's level at construction (Hinch). */
   sense?: 0 | 1 | null;
-  /** A press held this long (ms) is a long press (default 1000); 0 or null: no long presses. */
+  /** A press held this long (ms) is a long press (default 1000; Hinch's long_press_ms); 0 or null: no long presses. */
+  longPressMs?: number | null;
+  /** A second press this soon (ms) after the first is a double click (default 400; Hinch's double_click_ms); 0 or null: no double clicks. */
+  doubleClickMs?: number | null;
+  /** The former name of longPressMs (giving both is a TypeError). */
   longMs?: number | null;
-  /** A second press this soon (ms) after the first is a double click (default 400); 0 or null: no double clicks. */
+  /** The former name of doubleClickMs (giving both is a TypeError). */
   doubleMs?: number | null;
   /** Edges are ignored for this long (ms) after a change (default 50). */
   debounceMs?: number;
+}
+
+/** An option under its name or its former one: the name given and its value. @throws TypeError when both are given */
+function alias(name: string, read: Record<string, unknown>, key: string, former: string, otherwise: number): [string, unknown] {
+  if (read[key] !== undefined && read[former] !== undefined) throw new TypeError(`${name}: give ${key} or its former name ${former}, not both`);
+  // null is a value here (none of these), not a default.
+  return read[key] !== undefined ? [key, read[key]] : read[former] !== undefined ? [former, read[former]] : [key, otherwise];
 }
 
 type Slot = { fn: Callback; args: readonly unknown[] } | null;
@@ -76,13 +87,15 @@ export class Pushbutton extends Debouncer {
    */
   constructor(pin: InputPin, options: PushbuttonOptions = {}) {
     // Every option is checked before super() registers the irq handler and the task.
-    const { name, debounceMs } = checkDebounced("Pushbutton", pin, options);
-    const { suppress = false, sense = null, longMs = 1000, doubleMs = 400 } = options;
+    const { name, debounceMs, read } = checkDebounced("Pushbutton", pin, options, ["suppress", "sense", "longPressMs", "doubleClickMs", "longMs", "doubleMs"]);
+    const { suppress = false, sense = null } = read;
+    const [longKey, longMs] = alias(name, read, "longPressMs", "longMs", 1000);
+    const [doubleKey, doubleMs] = alias(name, read, "doubleClickMs", "doubleMs", 400);
     if (typeof suppress !== "boolean") throw new TypeError(`${name}: expected suppress as a boolean, got ${describe(suppress)}`);
     if (sense !== null && typeof sense !== "number") throw new TypeError(`${name}: expected sense as 0, 1 or null, got ${describe(sense)}`);
     if (sense !== null && sense !== 0 && sense !== 1) throw new RangeError(`${name}: sense must be 0, 1 or null, got ${sense}`);
-    const long = longMs === null ? 0 : checkMs(name, "longMs", longMs);
-    const double = doubleMs === null ? 0 : checkMs(name, "doubleMs", doubleMs);
+    const long = longMs === null ? 0 : checkMs(name, longKey, longMs);
+    const double = doubleMs === null ? 0 : checkMs(name, doubleKey, doubleMs);
     super(pin, debounceMs, name);
     this.suppress = suppress;
     this.sense = sense ?? this.level;

@@ -4,7 +4,7 @@ import { RINGBUF_MAX_CAPACITY, RingbufQueue } from "../asyncio/ringbufqueue";
 import { QueueFull } from "../asyncio/syncerrors";
 import { describe } from "../asyncio/ticks";
 import { LoopTimer } from "../asyncio/timer";
-import { checkCount } from "../asyncio/validate";
+import { checkArray, checkCount, readOptions } from "../asyncio/validate";
 import { Pin } from "../machine/pin";
 import { checkMs } from "./launch";
 import { Pulse } from "../asyncio/pulse";
@@ -17,10 +17,10 @@ export type ColPin = Pick<Pin, "value" | "irq">;
 const IRQ_FALLING = 2; // Pin.IRQ_FALLING
 
 /** Checks a pin list: a non-empty array of pins, none seen before. @throws TypeError, RangeError */
-function checkPins(name: string, what: string, pins: unknown, seen: Set<unknown>, input: boolean): void {
-  if (!Array.isArray(pins)) throw new TypeError(`${name}: expected ${what} as an array of Pins, got ${describe(pins)}`);
+function checkPins(name: string, what: string, given: unknown, seen: Set<unknown>, input: boolean): void {
+  const pins = checkArray(name, `${what} as an array of Pins`, given);
   if (pins.length === 0) throw new RangeError(`${name}: ${what} is empty (an array needs at least one row and one column)`);
-  pins.forEach((pin: unknown, i) => {
+  pins.forEach((pin: unknown, i: number) => {
     const p = pin as ColPin;
     if (pin === null || typeof pin !== "object" || typeof p.value !== "function" || (input && typeof p.irq !== "function")) {
       throw new TypeError(`${name}: expected ${what}[${i}] as ${input ? "an input" : "an output"} Pin, got ${describe(pin)}`);
@@ -241,12 +241,13 @@ abstract class KeyScanner<T> extends RingbufQueue<T> {
 }
 
 /** The arguments both classes share; returns the checked bufsize. @throws TypeError, RangeError */
-function checkScanner(name: string, rowPins: unknown, colPins: unknown, options: unknown): number {
+function checkScanner<K extends string>(name: string, rowPins: unknown, colPins: unknown, options: unknown, keys: readonly K[]): { bufsize: number; read: { [P in K]?: unknown } } {
   const seen = new Set<unknown>();
   checkPins(name, "rowPins", rowPins, seen, false);
   checkPins(name, "colPins", colPins, seen, true);
   if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
-  return checkCount(name, "bufsize", (options as { bufsize?: unknown }).bufsize ?? 10, 1, RINGBUF_MAX_CAPACITY);
+  const read = readOptions(name, options, [...keys, "bufsize"], "an options object");
+  return { bufsize: checkCount(name, "bufsize", read.bufsize ?? 10, 1, RINGBUF_MAX_CAPACITY), read };
 }
 /** A debounce time in ms, at least 1 (it is also the scan period while a key is down). @throws TypeError, RangeError */
 function checkDebounce(name: string, what: string, v: unknown): number {
@@ -281,8 +282,8 @@ export interface KeyboardOptions {
  */
 export class Keyboard extends KeyScanner<number> {
   constructor(rowPins: readonly RowPin[], colPins: readonly ColPin[], options: KeyboardOptions = {}) {
-    const bufsize = checkScanner("Keyboard", rowPins, colPins, options);
-    super("Keyboard", rowPins, colPins, bufsize, checkDebounce("Keyboard", "dbDelay", options.dbDelay));
+    const { bufsize, read } = checkScanner("Keyboard", rowPins, colPins, options, ["dbDelay"]);
+    super("Keyboard", rowPins, colPins, bufsize, checkDebounce("Keyboard", "dbDelay", read.dbDelay));
   }
   protected changed(sc: number, closed: boolean): void {
     if (closed) this.report(sc);
@@ -345,11 +346,11 @@ export class SwArray extends KeyScanner<[number, number]> {
   private readonly doubleTimers: LoopTimer[] = [];
 
   constructor(rowPins: readonly RowPin[], colPins: readonly ColPin[], cfg: number, options: SwArrayOptions = {}) {
-    const bufsize = checkScanner("SwArray", rowPins, colPins, options);
+    const { bufsize, read } = checkScanner("SwArray", rowPins, colPins, options, ["debounceMs", "longPressMs", "doubleClickMs"]);
     checkCount("SwArray", "cfg", cfg, 0, 31);
-    const debounceMs = checkDebounce("SwArray", "debounceMs", options.debounceMs);
-    const longPressMs = checkMs("SwArray", "longPressMs", options.longPressMs ?? 1000);
-    const doubleClickMs = checkMs("SwArray", "doubleClickMs", options.doubleClickMs ?? 400);
+    const debounceMs = checkDebounce("SwArray", "debounceMs", read.debounceMs);
+    const longPressMs = checkMs("SwArray", "longPressMs", read.longPressMs ?? 1000);
+    const doubleClickMs = checkMs("SwArray", "doubleClickMs", read.doubleClickMs ?? 400);
     super("SwArray", rowPins, colPins, bufsize, debounceMs);
     this.cfg = cfg;
     this.longPressMs = longPressMs;

@@ -37,7 +37,7 @@ export class Switch extends Debouncer {
    * @throws TypeError, RangeError (bad pin or options; nothing is registered then), RuntimeError (the pin is closed or an output)
    */
   constructor(pin: InputPin, options: SwitchOptions = {}) {
-    const { name, debounceMs } = checkDebounced("Switch", pin, options);
+    const { name, debounceMs } = checkDebounced("Switch", pin, options, []);
     super(pin, debounceMs, name);
   }
 

@@ -13,24 +13,7 @@ export function messageOf(e: unknown): string {
   return thrownMessage(e, describe);
 }
 
-/**
- * The options object's values for keys, each read once. options undefined
- * is {}.
- * @throws TypeError "<where>: expected <shape>, got …" (not an object), "<where>: reading <key> of the options threw …"
- */
-export function readOptions<K extends string>(where: string, options: unknown, keys: readonly K[], shape: string): { [P in K]?: unknown } {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== "object") throw new TypeError(`${where}: expected ${shape}, got ${describe(options)}`);
-  const out: { [P in K]?: unknown } = {};
-  for (const key of keys) {
-    try {
-      out[key] = (options as Record<string, unknown>)[key];
-    } catch (e) {
-      throw new TypeError(`${where}: reading ${key} of the options threw (${messageOf(e)})`);
-    }
-  }
-  return out;
-}
+export { readOptions } from "../asyncio/validate";
 
 /** obj[key], or `fallback` when reading it throws (a Proxy's trap, a getter). */
 export function peek(obj: unknown, key: string, fallback?: unknown): unknown {
