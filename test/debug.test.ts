@@ -43,6 +43,27 @@ describe("debug mode: slow steps name their task", () => {
     });
   });
 
+  it("three tasks each slow in their first step: each is reported (a task's first step runs inside the turn that times the one before, after its report)", async () => {
+    for (const exactTurns of [true, false]) {
+      const host = exactTurns ? new VirtualHost() : new VirtualHost({ exactTurns: false, turn: (fn) => queueMicrotask(fn) });
+      await withHost(host, async (loop) => {
+        const seen = collect(loop);
+        await asyncio.run(async () => {
+          const slow = async (ms: number) => {
+            host.spend(ms);
+            await asyncio.sleep(0.5);
+            host.spend(ms);
+          };
+          await asyncio.gather([150, 160, 170].map((ms, i) => asyncio.createTask(() => slow(ms), { name: "ABC"[i] })));
+        }, { debug: true });
+        expect(seen.map((c) => bare(c.message)), `exactTurns ${exactTurns}`).to.deep.equal([
+          "Executing <Task A> took 0.150 seconds", "Executing <Task B> took 0.160 seconds", "Executing <Task C> took 0.170 seconds",
+          "Executing <Task A> took 0.150 seconds", "Executing <Task B> took 0.160 seconds", "Executing <Task C> took 0.170 seconds",
+        ]);
+      });
+    }
+  });
+
   it("the threshold is slowCallbackDuration (seconds, default 0.1, reported at or above it, as CPython)", async () => {
     await onVirtualTime(async (host, loop) => {
       const seen = collect(loop);

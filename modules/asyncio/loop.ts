@@ -822,9 +822,13 @@ export class Loop implements Scheduler {
     // A turn that ran an entry arms the next one at once; an empty turn does not.
     const ran = this.step !== step && this.armedAt === IMMEDIATE;
     let next = ran ? now : -1;
-    // (halt() inside a step's jobs timed it already.) After a report the
-    // clock is read again: a slow exception handler is not the next step's time.
-    if (started >= 0 && this.stepStarted === started && this.timeStep(task, now - started) && ran) next = this.host.now();
+    // (halt() inside a step's jobs timed it already.) The report's own time
+    // (a slow exception handler) is not the next step's, which started at
+    // `now`: a task's first step runs inside turn(), before the report.
+    if (started >= 0 && this.stepStarted === started) {
+      const reportAt = this.host.now();
+      if (this.timeStep(task, now - started) && ran) next += this.host.now() - reportAt;
+    }
     // Turned off meanwhile (by the exception handler, say): nothing more to time.
     this.stepStarted = this.debug ? next : -1;
   };
