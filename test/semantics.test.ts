@@ -358,3 +358,29 @@ describe("cost: one host timer, at most", () => {
     });
   });
 });
+
+describe("asyncio.run(main()) vs asyncio.run(main): where main's start runs", () => {
+  it("main() runs up to its first await before the loop starts: currentTask() and getRunningLoop() there say so; run(main) is main's first task", async () => {
+    await onVirtualTime(async () => {
+      const seen: string[] = [];
+      const main = async (): Promise<void> => {
+        for (const call of [() => asyncio.currentTask().getName(), () => String(asyncio.getRunningLoop() !== null)]) {
+          try {
+            seen.push(call());
+          } catch (e) {
+            seen.push((e as Error).message);
+          }
+        }
+        await asyncio.sleep(0);
+        seen.push(asyncio.currentTask().getName());
+      };
+      await asyncio.run(main());
+      await asyncio.run(main);
+      const advice = " (no loop is running yet: asyncio.run(main()) runs main up to its first await before the loop starts; pass the function, asyncio.run(main))";
+      expect(seen).to.deep.equal([
+        `currentTask(): no task is running${advice}`, `getRunningLoop(): no running event loop${advice}`, "",
+        "main", "true", "main",
+      ]);
+    });
+  });
+});

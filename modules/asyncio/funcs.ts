@@ -45,11 +45,22 @@ export function run<T>(main: Coro<T> | Task<T>, options?: RunOptions): Promise<T
   return done.finally(() => loop.setDebug(before));
 }
 
-/** The task whose code is running; throws outside any task. */
+/**
+ * Called before any loop runs, the likely cause: JavaScript runs an async
+ * function up to its first await when it is called, so `asyncio.run(main())`
+ * runs main's start before run() does.
+ */
+const NOT_STARTED = " (no loop is running yet: asyncio.run(main()) runs main up to its first await before the loop starts; pass the function, asyncio.run(main))";
+
+/**
+ * The task whose code is running (MicroPython's current_task()).
+ * @throws RuntimeError outside any task.
+ */
 export function currentTask(): Task<any> {
   const loop = getEventLoop();
   const t = loop.current;
-  if (t === null || !loop.isRunning()) throw new RuntimeError("currentTask(): no task is running");
+  if (!loop.isRunning()) throw new RuntimeError(`currentTask(): no task is running${NOT_STARTED}`);
+  if (t === null) throw new RuntimeError("currentTask(): no task is running");
   return t;
 }
 
@@ -60,7 +71,7 @@ export function currentTask(): Task<any> {
  */
 export function getRunningLoop(): Loop {
   const loop = getEventLoop();
-  if (!loop.isRunning()) throw new RuntimeError("getRunningLoop(): no running event loop");
+  if (!loop.isRunning()) throw new RuntimeError(`getRunningLoop(): no running event loop${NOT_STARTED}`);
   return loop;
 }
 
