@@ -865,3 +865,79 @@ describe("timeoutAt() and the Timeout scope (CPython 3.13)", () => {
     });
   });
 });
+
+describe("Task.cancel(msg) (CPython 3.9+)", () => {
+  /** The error an awaitable settles with. */
+  async function errorOf(p: PromiseLike<unknown>): Promise<unknown> {
+    try {
+      await p;
+    } catch (e) {
+      return e;
+    }
+    return null;
+  }
+
+  it("the CancelledError has the message: a task parked, one not started yet, one woken but not yet resumed", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const sleeping = asyncio.createTask(() => asyncio.sleep(10));
+        const ev = new asyncio.Event();
+        const woken = asyncio.createTask(() => ev.wait());
+        await asyncio.sleep(0);
+        const queued = asyncio.createTask(() => asyncio.sleep(10));
+        ev.set();
+        expect(sleeping.cancel("stop now")).to.equal(true);
+        expect(queued.cancel("before it ran")).to.equal(true);
+        expect(woken.cancel("after the wake")).to.equal(true);
+        const errors = await Promise.all([sleeping, queued, woken].map(errorOf));
+        expect(errors.map((e) => [e instanceof CancelledError, (e as Error | null)?.message])).to.deep.equal([
+          [true, "stop now"], [true, "before it ran"], [true, "after the wake"],
+        ]);
+        // Without a message: CancelledError's own.
+        const plainCancel = asyncio.createTask(() => asyncio.sleep(10));
+        await asyncio.sleep(0);
+        plainCancel.cancel();
+        expect(((await errorOf(plainCancel)) as Error).message).to.equal("cancelled");
+      });
+    });
+  });
+
+  it("passed on to the task or Future it awaits, as CPython does; not to a later cancel without one", async () => {
+    await onVirtualTime(async (_host, loop) => {
+      await asyncio.run(async () => {
+        const inner = asyncio.createTask(() => asyncio.sleep(10));
+        const outer = asyncio.createTask(() => inner);
+        const fut = loop.createFuture<number>();
+        const onFuture = asyncio.createTask(() => fut);
+        await asyncio.sleep(0);
+        outer.cancel("shutting down");
+        onFuture.cancel("no answer");
+        expect(((await errorOf(inner)) as Error).message).to.equal("shutting down");
+        expect(((await errorOf(outer)) as Error).message).to.equal("shutting down");
+        expect(fut.cancelled()).to.equal(true);
+        expect(((await errorOf(onFuture)) as Error).message).to.equal("no answer");
+        // A message waiting for a task's next await is not given to a later cancel without one.
+        const t = asyncio.createTask(() => asyncio.sleep(10));
+        t.cancel("first");
+        expect(t.uncancel()).to.equal(0);
+        await asyncio.sleep(0);
+        t.cancel();
+        expect(((await errorOf(t)) as Error).message).to.equal("cancelled");
+      });
+    });
+  });
+
+  it("a message that is not a string is a TypeError naming the task; nothing is cancelled", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        const t = asyncio.createTask(() => asyncio.sleep(0.1), { name: "sleeper" });
+        for (const bad of [42, null, Symbol("s"), Object.create(null)]) {
+          expect(() => t.cancel(bad as never)).to.throw(TypeError, /^<Task sleeper>\.cancel\(\): expected the message as a string, got /);
+        }
+        expect(t.cancelling()).to.equal(0);
+        await t;
+        expect(t.cancelled()).to.equal(false);
+      });
+    });
+  });
+});

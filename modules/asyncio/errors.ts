@@ -13,6 +13,23 @@ export class CancelledError extends Error {
 }
 named(CancelledError, "CancelledError");
 
+/** The message of the cancel(msg) being delivered, for what it cancels in turn (CPython passes msg on). */
+let cancelMessage: string | undefined;
+/** @internal Sets the message of the cancel in progress; returns the one before, to put back. */
+export function swapCancelMessage(msg: string | undefined): string | undefined {
+  const before = cancelMessage;
+  cancelMessage = msg;
+  return before;
+}
+/** @internal The message of the cancel in progress (undefined: none). */
+export function currentCancelMessage(): string | undefined {
+  return cancelMessage;
+}
+/** @internal The CancelledError a cancel delivers: with its message, if it has one. */
+export function cancelledError(msg: string | undefined = cancelMessage): CancelledError {
+  return msg === undefined ? new CancelledError() : new CancelledError(msg);
+}
+
 /** Raised by waitFor() when its timeout expires. */
 export class TimeoutError extends Error {
   constructor(message = "timed out") {

@@ -1,4 +1,4 @@
-import { CancelledError, InvalidStateError, RuntimeError, isInstance } from "./errors";
+import { CancelledError, InvalidStateError, RuntimeError, currentCancelMessage, isInstance } from "./errors";
 import { describe, safeString } from "./format";
 import { Loop, getEventLoop, runtime, type Coro } from "./loop";
 import { Task } from "./task";
@@ -253,7 +253,7 @@ export class Future<T = unknown> implements PromiseLike<T>, WaitHome {
     // Cancelling the future ends both. The waiter stays in the list, so
     // every waiter resumes in the order it came, as CPython's callbacks.
     if ((this.state & PHASE) === PENDING && w.state === PARKED) {
-      this.cancel();
+      this.cancel(currentCancelMessage());
       return false;
     }
     removeAll(this.waiting, w);

@@ -1,6 +1,6 @@
-import { CancelledError, RuntimeError, isCancelledError } from "./errors";
+import { CancelledError, RuntimeError, cancelledError, currentCancelMessage, isCancelledError, swapCancelMessage } from "./errors";
 import { PARKED, Waiter, type Runnable, type Scheduler, type WaitHome } from "./waiter";
-import { describe } from "./format";
+import { describe, safeString } from "./format";
 import type { Loop } from "./loop";
 import { checkFunction } from "./validate";
 
@@ -103,26 +103,46 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   }
 
   /**
-   * Requests cancellation: the coroutine gets CancelledError at its pending
-   * awaitable (now or at its next one). Returns false when already done.
+   * Requests cancellation: the coroutine gets CancelledError (with `msg` as
+   * its message, as CPython 3.9+'s Task.cancel(msg); also when the cancel is
+   * passed on to a task or Future it awaits) at its pending awaitable, now or
+   * at its next one. Returns false when already done.
+   * @throws TypeError when msg is given and not a string; RuntimeError when a
+   *   task cancels itself inside its own step (MicroPython).
    */
-  cancel(): boolean {
+  cancel(msg?: string): boolean {
+    if (msg !== undefined && typeof msg !== "string") throw new TypeError(`${safeString(this)}.cancel(): expected the message as a string, got ${describe(msg)}`);
     if ((this.state & PHASE) === FINISHED) return false;
     // Awaiting a task forwards the cancel to it: tasks awaiting each other
     // would forward it round for ever (a stack overflow: on XS, a reboot).
     if (this.state & CANCELLING) return true;
     this.state |= CANCELLING;
+    const before = swapCancelMessage(msg);
     try {
       const requested = this.cancelNow();
       if (this.state < CANCEL_COUNT_CAP) this.state += CANCEL_COUNT_ONE;
       return requested;
     } finally {
+      swapCancelMessage(before);
       this.state &= ~CANCELLING;
     }
   }
+  /** A cancel to deliver at the task's next await, with its message if it has one. */
+  private request(): void {
+    this.state |= CANCEL_REQUESTED;
+    const msg = currentCancelMessage();
+    if (msg !== undefined) (requestedMessages ??= new WeakMap()).set(this, msg);
+    else requestedMessages?.delete(this);
+  }
+  /** The CancelledError for a requested cancel, its message taken. */
+  private requested(): CancelledError {
+    const msg = requestedMessages?.get(this);
+    if (msg !== undefined) requestedMessages!.delete(this);
+    return cancelledError(msg);
+  }
   private cancelNow(): boolean {
     if ((this.state & PHASE) === QUEUED) {
-      this.state |= CANCEL_REQUESTED;
+      this.request();
       return true;
     }
     const first = this.waiting;
@@ -134,7 +154,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       // promise) the cancel arrives at its next await, and nothing is thrown
       // into a host callback.
       if (this === this.loop.current && this.loop.stepping()) throw new RuntimeError("can't cancel self");
-      this.state |= CANCEL_REQUESTED;
+      this.request();
       return true;
     }
     if (first) this.loop.cancelWaiter(first);
@@ -241,7 +261,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     this.state |= RUNNING;
     if (this.state & CANCEL_REQUESTED) {
       this.state &= ~CANCEL_REQUESTED;
-      this.finish(new CancelledError(), true);
+      this.finish(this.requested(), true);
       return;
     }
     let r: unknown;
@@ -366,7 +386,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   attach(w: Waiter<any>): void {
     if (this.state & CANCEL_REQUESTED) {
       this.state &= ~CANCEL_REQUESTED;
-      this.loop.failNow(w, new CancelledError());
+      this.loop.failNow(w, this.requested());
     }
     if (!this.waiting) this.waiting = w;
     else (this.moreWaiting ??= []).push(w);
@@ -476,7 +496,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       this.dropAwaiter(w);
       return true;
     }
-    this.cancel();
+    this.cancel(currentCancelMessage());
     return false;
   }
 
@@ -554,6 +574,8 @@ function reactionFailed(e: unknown): void {
   }
 }
 const NO_RESULT = {};
+/** The messages of cancels waiting for their task's next await; made at the first, at run time (a preloaded module's objects are read-only). */
+let requestedMessages: WeakMap<Task<any>, string> | undefined;
 function NoPromise(executor: (resolve: unknown, reject: unknown) => void): object {
   executor(ignore, reactionFailed);
   return NO_RESULT;

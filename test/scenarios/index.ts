@@ -4,6 +4,7 @@ import fair from "./fair";
 import cancelTask from "./cancel_task";
 import cancelFair from "./cancel_fair";
 import cancelSelf from "./cancel_self";
+import cancelMsg from "./cancel_msg";
 import currentTask from "./current_task";
 import event from "./event";
 import exception from "./exception";
@@ -41,7 +42,7 @@ import threadsafeEvent from "./threadsafe_event";
 
 /** Every conformance scenario, in the order they run. */
 export const scenarios: Scenario[] = [
-  basic, fair, cancelTask, cancelFair, cancelSelf, currentTask, event, exception, exceptionHandler, gather,
+  basic, fair, cancelTask, cancelFair, cancelSelf, cancelMsg, currentTask, event, exception, exceptionHandler, gather,
   gatherFinishedEarly, lock, loop, taskDone, threadsafeflag, waitFor, waitForFwd, waitTask,
   shield, asCompleted, callLater, timeoutAt,
   queue, semaphore, condition, barrier, taskgroup, timeout, every, utf8,
