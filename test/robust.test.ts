@@ -136,6 +136,14 @@ describe("limits and items (issue 9 §6)", () => {
     expect(() => asyncio.ticksDiff(1, -Infinity)).to.throw(RangeError);
     expect(() => asyncio.ticksAdd(NaN, 1)).to.throw(TypeError);
     expect(() => asyncio.ticksAdd("1" as unknown as number, 1)).to.throw(TypeError);
+    // Not an integer: a TypeError, as MicroPython's for a float (it was truncated without a word).
+    expect(() => asyncio.ticksAdd(1.5, 1)).to.throw(TypeError, "ticksAdd: expected an integer number of ms, got 1.5");
+    expect(() => asyncio.ticksAdd(1, 0.5)).to.throw(TypeError, "ticksAdd: expected an integer number of ms, got 0.5");
+    expect(() => asyncio.ticksDiff(2, 1.25)).to.throw(TypeError, "ticksDiff: expected an integer number of ms, got 1.25");
+    // Any integer is taken modulo the period (2^30), as MicroPython's ints are, a huge one included.
+    expect(asyncio.ticksAdd(2 ** 40 + 5, 1)).to.equal(6);
+    expect(asyncio.ticksAdd(1e300, 1)).to.equal(1);
+    expect(asyncio.ticksDiff(2 ** 30 + 3, 1)).to.equal(2);
   });
 
   it("RingbufQueue refuses a capacity beyond RINGBUF_MAX_CAPACITY with a RangeError naming the class", () => {
