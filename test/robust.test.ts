@@ -162,7 +162,8 @@ describe("limits and items (issue 9 §6)", () => {
         const q = new Queue<unknown>();
         const rq = new RingbufQueue<unknown>(4);
         for (const t of thenables) {
-          expect(() => q.putNowait(t)).to.throw(TypeError, /Queue.putNowait\(\): cannot queue a Task, a promise or another thenable.*box such as \{ task \}/);
+          // (A then that cannot be read is said as that.)
+          expect(() => q.putNowait(t)).to.throw(TypeError, /Queue.putNowait\(\): (cannot queue a Task, a promise or another thenable.*box such as \{ task \}|cannot take Object: reading its then threw \(x\))/);
           expect(await errorOf(q.put(t))).to.be.instanceOf(TypeError);
           expect(() => rq.putNowait(t)).to.throw(TypeError, /RingbufQueue.putNowait\(\)/);
           expect(await errorOf(rq.put(t))).to.be.instanceOf(TypeError);
@@ -306,3 +307,40 @@ function setTimeoutOnLoop(fn: () => void, seconds: number): void {
     fn();
   });
 }
+
+describe("messages that say what happened (a new user's finds)", () => {
+  it("an item whose then cannot be read is refused as that, not as a thenable: queues, Message, Future", async () => {
+    await onVirtualTime(async (_host, loop) => {
+      await asyncio.run(async () => {
+        const trap = new Proxy({}, { get() { throw new Error("trap"); } });
+        const tail = (fn: () => unknown): string => {
+          try {
+            fn();
+          } catch (e) {
+            expect(e).to.be.instanceOf(TypeError);
+            return (e as Error).message;
+          }
+          return "no error";
+        };
+        for (const [fn, call] of [
+          ["Queue.putNowait()", () => new asyncio.Queue().putNowait(trap)],
+          ["RingbufQueue.putNowait()", () => new asyncio.RingbufQueue(2).putNowait(trap)],
+          ["Message.set()", () => new asyncio.Message().set(trap)],
+          ["Future.setResult()", () => loop.createFuture().setResult(trap)],
+        ] as const) {
+          expect(tail(call)).to.match(new RegExp(`^${fn.replace(/[.()]/g, "\\$&")}: cannot take .*: reading its then threw \\(trap\\), so a promise resolved with it would fail`));
+        }
+        // A real thenable is still refused as one.
+        expect(tail(() => new asyncio.Queue().putNowait(Promise.resolve(1)))).to.match(/cannot queue a Task, a promise or another thenable/);
+      });
+    });
+  });
+
+  it("asyncio.run() from a running loop names run(), as CPython's does, and says what to do", async () => {
+    await onVirtualTime(async () => {
+      await asyncio.run(async () => {
+        expect(() => asyncio.run(async () => 1)).to.throw(asyncio.RuntimeError, "run: cannot be called from a running event loop (in a task: await main(), or asyncio.createTask(main))");
+      });
+    });
+  });
+});

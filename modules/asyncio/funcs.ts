@@ -23,14 +23,16 @@ export interface RunOptions {
 /**
  * Runs main until it finishes; resolves with its value or rejects with its error.
  * `{ debug: true }` turns debug mode on for this run (CPython 3.12's run(main, debug=True)).
- * @throws TypeError when options is not an object or debug not a boolean.
+ * @throws TypeError when options is not an object or debug not a boolean;
+ *   RuntimeError when a loop is running already (CPython).
  */
 export function run<T>(main: Coro<T> | Task<T>, options?: RunOptions): Promise<T> {
   const loop = getEventLoop();
   const { debug } = readOptions("run", options, ["debug"], "options as an object such as { debug: true }");
   if (debug !== undefined && typeof debug !== "boolean") throw new TypeError(`run: expected debug as true or false, got ${describe(debug)}`);
-  // A running loop refuses the run: its debug mode is not this run's to change.
-  if (debug === undefined || loop.isRunning()) return loop.runUntilComplete(main);
+  // CPython's words; in a task, main is awaited, not run.
+  if (loop.isRunning()) throw new RuntimeError("run: cannot be called from a running event loop (in a task: await main(), or asyncio.createTask(main))");
+  if (debug === undefined) return loop.runUntilComplete(main);
   // For this run only, as CPython's run() (which makes a loop per run);
   // set before the run arms its first turn, so that turn is timed too.
   const before = loop.getDebug();

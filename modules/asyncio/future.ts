@@ -1,5 +1,5 @@
 import { CancelledError, InvalidStateError, RuntimeError, currentCancelMessage, isInstance } from "./errors";
-import { describe, safeString } from "./format";
+import { describe, safeString, thrownMessage } from "./format";
 import { Loop, getEventLoop, runtime, type Coro } from "./loop";
 import { Task } from "./task";
 import { checkFunction, readOptions } from "./validate";
@@ -155,7 +155,7 @@ export class Future<T = unknown> implements PromiseLike<T>, WaitHome {
    */
   setResult(value: T): void {
     this.checkPending("setResult");
-    if (isThenable(value)) throw new TypeError(`Future.setResult(): cannot take ${describe(value)}, a thenable (an awaiting task would get its result, or hang); pass a box such as { task } instead`);
+    if (isThenable(value)) throw unreadableThen("Future.setResult()", value) ?? new TypeError(`Future.setResult(): cannot take ${describe(value)}, a thenable (an awaiting task would get its result, or hang); pass a box such as { task } instead`);
     this.settle(FINISHED, value);
   }
   /**
@@ -337,6 +337,21 @@ export function isThenable(v: unknown): boolean {
     return isInstance(v, Task) || isInstance(v, Future) || typeof (v as PromiseLike<unknown>).then === "function";
   } catch {
     return true;
+  }
+}
+
+/**
+ * For a value isThenable() counts because its `then` cannot be read (a
+ * getter or a Proxy's trap throws): the TypeError saying so, naming fn;
+ * null for a real thenable (whose own message the caller gives). @internal
+ */
+export function unreadableThen(fn: string, v: unknown): TypeError | null {
+  if (isInstance(v, Task) || isInstance(v, Future)) return null;
+  try {
+    void (v as { then?: unknown }).then;
+    return null;
+  } catch (e) {
+    return new TypeError(`${fn}: cannot take ${describe(v)}: reading its then threw (${thrownMessage(e, describe)}), so a promise resolved with it would fail instead of giving it; pass a box such as { value } instead`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe } from "./format";
-import { isThenable } from "./future";
+import { isThenable, unreadableThen } from "./future";
 import { getEventLoop, settledNow } from "./loop";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
@@ -35,7 +35,7 @@ export class Message<T = unknown> implements WaitHome, PromiseLike<T>, AsyncIter
    * (the waiters' promises would adopt it): pass a box such as `{ task }`.
    */
   set(data?: T): void {
-    if (isThenable(data)) throw new TypeError(`Message.set(): cannot carry ${describe(data)}, a thenable (the waiters would get its result, or hang); pass a box such as { task } instead`);
+    if (isThenable(data)) throw unreadableThen("Message.set()", data) ?? new TypeError(`Message.set(): cannot carry ${describe(data)}, a thenable (the waiters would get its result, or hang); pass a box such as { task } instead`);
     this.data = data;
     this.state = true;
     const waiting = this.waiting;

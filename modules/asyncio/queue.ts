@@ -4,7 +4,7 @@ import { getEventLoop, noteProgress, settledNow } from "./loop";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./syncerrors";
 import { describe } from "./format";
 import { RuntimeError, isInstance } from "./errors";
-import { isThenable } from "./future";
+import { isThenable, unreadableThen } from "./future";
 import { checkCount } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
@@ -19,11 +19,11 @@ export function isThenableItem(item: unknown): boolean {
 
 /** Refuses a thenable item (see isThenableItem()): queue a box such as { task } instead. @internal */
 export function checkItem(fn: string, item: unknown): void {
-  if (isThenableItem(item)) throw thenableError(fn);
+  if (isThenableItem(item)) throw thenableError(fn, item);
 }
 
-function thenableError(fn: string): TypeError {
-  return new TypeError(`${fn}: cannot queue a Task, a promise or another thenable (get() would hand over its result, or hang, instead of the item); put a box such as { task } instead`);
+function thenableError(fn: string, item: unknown): TypeError {
+  return unreadableThen(fn, item) ?? new TypeError(`${fn}: cannot queue a Task, a promise or another thenable (get() would hand over its result, or hang, instead of the item); put a box such as { task } instead`);
 }
 
 /**
@@ -180,7 +180,7 @@ export class Queue<T = unknown> {
   }
   /** Refuses an item before put()/putNowait() waits or stores it (method: "put" or "putNowait"). */
   protected check(method: string, item: T): void {
-    if (isThenableItem(item)) throw thenableError(`${this.kind}.${method}()`);
+    if (isThenableItem(item)) throw thenableError(`${this.kind}.${method}()`, item);
   }
 
   // ---- internals -----------------------------------------------------------
