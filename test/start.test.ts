@@ -66,16 +66,18 @@ describe("npm start -- <app>", function () {
         'fs.existsSync("x");',
         'trace("traced on XS\\n");',
         "asyncio.run(async () => process.exit(3));",
+        "new TextDecoder().decode(new Uint8Array(1));",
         "",
       ].join("\n"));
       const r = start(["nodey.ts", "--virtual", "--duration", "0.5"], { INIT_CWD: dir });
+      expect(r.stderr).to.include("nodey.ts(8,5): error TS2304: Cannot find name 'TextDecoder': Node has it, a device does not (instead: utf8Decode(bytes) from \"asyncio\").\n");
       expect(r.status).to.equal(1);
       expect(r.stderr).to.include("nodey.ts(2,21): error TS2591: Cannot find module 'fs': it is Node's, a device has no such module.\n");
       expect(r.stderr).to.include("nodey.ts(3,1): error TS2584: Cannot find name 'console': Node has it, a device does not (instead: print() from \"asyncio\" prints a line).\n");
       expect(r.stderr).to.match(/^nodey\.ts\(3,19\): error TS\d+: Cannot find name 'Buffer': Node has it, a device does not/m);
       expect(r.stderr).to.match(/^nodey\.ts\(4,1\): error TS2304: Cannot find name 'setTimeout': Node has it, a device does not \(instead: await asyncio\.sleep/m);
       expect(r.stderr).to.match(/^nodey\.ts\(7,25\): error TS\d+: Cannot find name 'process': Node has it, a device does not/m);
-      expect(r.stderr).to.include('Node only (npm start runs on Node, a device has none of these): "fs", console, Buffer, setTimeout, process\n');
+      expect(r.stderr).to.include('Node only (npm start runs on Node, a device has none of these): "fs", console, Buffer, setTimeout, process, TextDecoder\n');
       expect(r.stderr).to.not.match(/trace/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

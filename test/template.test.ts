@@ -35,6 +35,20 @@ describe("template/: a Moddable app of your own that uses the library", function
     expect(r.status).to.equal(0);
   });
 
+  it("refuses what a device does not have, as npm start's check does: no DOM, no Node (TextDecoder, setTimeout, document, console)", () => {
+    const app = path.join(dir, "main.ts");
+    const good = fs.readFileSync(app, "utf8");
+    try {
+      fs.writeFileSync(app, `${good}\nconst text: string = new TextDecoder().decode(new Uint8Array(1));\nsetTimeout(() => trace(document.title + text), 1);\nconsole.log(text);\n`);
+      const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(dir, "tsconfig.json")], { encoding: "utf8" });
+      const out = `${r.stdout}${r.stderr}`;
+      for (const name of ["TextDecoder", "setTimeout", "document", "console"]) expect(out, out).to.include(`Cannot find name '${name}'`);
+      expect(r.status).to.not.equal(0);
+    } finally {
+      fs.writeFileSync(app, good);
+    }
+  });
+
   const MODDABLE = process.env.MODDABLE;
   const BIN = MODDABLE ? path.join(MODDABLE, "build", "bin", "lin", "release") : "";
   const sdk = MODDABLE && fs.existsSync(path.join(BIN, "mcconfig"));

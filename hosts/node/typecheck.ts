@@ -16,6 +16,8 @@ const INSTEAD: Record<string, string> = {
   queueMicrotask: "await asyncio.sleep(0)",
   process: "loop.stop() ends the app's loop; there is no process, no environment",
   Buffer: "Uint8Array",
+  TextDecoder: 'utf8Decode(bytes) from "asyncio"',
+  TextEncoder: 'utf8Encode(text) from "asyncio"',
   require: "import",
   __dirname: "nothing: there is no file system",
   __filename: "nothing: there is no file system",
