@@ -112,6 +112,12 @@ describe("npm start -- <app>", function () {
         "asyncio.run(async () => { await asyncio.sleep(0.2); throw new RangeError(\"main failed\"); });",
         "",
       ].join("\n"));
+      fs.writeFileSync(path.join(dir, "handled.ts"), [
+        'import asyncio, { print } from "asyncio";',
+        "asyncio.getEventLoop().setExceptionHandler((_loop, ctx) => print(\"handled:\", ctx.message));",
+        "asyncio.run(async () => { await asyncio.sleep(0.2); throw new RangeError(\"main failed\"); });",
+        "",
+      ].join("\n"));
       fs.writeFileSync(path.join(dir, "caught.ts"), [
         'import asyncio, { print } from "asyncio";',
         "asyncio.run(async () => { await asyncio.sleep(0.2); throw new RangeError(\"main failed\"); }).catch((e) => print(\"caught\", e.message));",
@@ -124,6 +130,11 @@ describe("npm start -- <app>", function () {
         expect(r.stderr).to.include("RangeError: main failed");
         expect(r.stderr).to.include("the app's main failed (its error is above) and nothing awaited asyncio.run()\n");
         expect(r.stdout).to.match(/\nthe app failed at t=0\.2\d\d s after 0 pin changes\n$/);
+        // The app's own handler took it: still a failed run, and the last lines say where the error went.
+        const handled = start(["handled.ts", ...virtual, "--duration", "3"], { INIT_CWD: dir });
+        expect(handled.status, handled.stderr).to.equal(1);
+        expect(handled.stdout).to.include("handled: Exception in main, and nothing awaits asyncio.run()\n");
+        expect(handled.stderr).to.include("the app's main failed (its error went to the app's exception handler) and nothing awaited asyncio.run()\n");
         const ok = start(["caught.ts", ...virtual, "--duration", "3"], { INIT_CWD: dir });
         expect(ok.status, ok.stderr).to.equal(0);
         expect(ok.stdout).to.include("caught main failed");

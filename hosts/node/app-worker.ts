@@ -145,7 +145,11 @@ process.on("beforeExit", () => {
   if (over) return;
   const appLoop = getEventLoop();
   if (!appLoop.isRunning()) {
-    if (appLoop.mainFailedUnawaited) end("error", "the app's main failed (its error is above) and nothing awaited asyncio.run()");
+    if (appLoop.mainFailedUnawaited) {
+      // A handler of the app's own took the error: it is not necessarily above.
+      const where = appLoop.getExceptionHandler() === null ? "its error is above" : "its error went to the app's exception handler";
+      end("error", `the app's main failed (${where}) and nothing awaited asyncio.run()`);
+    }
     else end("finished");
   }
   else if (virtualEnd !== undefined) {
