@@ -3,7 +3,7 @@
 // 12 knots, heading north-east, and loses its fix from 5 s to 8 s (under a
 // bridge). A board script (<app>.board.ts next to the app) runs before the
 // app, on Node only.
-import type { SimulatedBoard } from "../hosts/node/board";
+import type { SimulatedBoard } from "simulated-board";
 
 export default function (board: SimulatedBoard): void {
   const { gps } = board.peripherals;

@@ -3,7 +3,7 @@
 // 25 °C and cooling again every minute, the humidity falling from 58 % to
 // 42 % as it warms. A board script (<app>.board.ts next to the app) runs
 // before the app, on Node only.
-import type { SimulatedBoard } from "../hosts/node/board";
+import type { SimulatedBoard } from "simulated-board";
 
 export default function (board: SimulatedBoard): void {
   const { sensor } = board.peripherals;

@@ -515,6 +515,43 @@ describe("npm start -- <app>", function () {
     }
   });
 
+  it("a board script anywhere imports \"simulated-board\" (its type and waveforms) and acts at a time on the app's clock with the loop's callLater, virtual time too", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "press.ts"), [
+        'import asyncio, { print } from "asyncio";',
+        'import { ADC, Pin } from "machine";',
+        "const button = new Pin(0, Pin.IN, Pin.PULL_UP);",
+        "const knob = new ADC(34);",
+        "asyncio.run(async () => {",
+        "  while (button.value() === 1) await asyncio.sleepMs(10);",
+        "  print(`pressed at ${asyncio.ticksMs()} ms, knob ${knob.readUv()} uV`);",
+        "});",
+        "",
+      ].join("\n"));
+      fs.writeFileSync(path.join(dir, "press.board.ts"), [
+        'import asyncio from "asyncio";',
+        'import { steps, type SimulatedBoard } from "simulated-board";',
+        "export default function (board: SimulatedBoard): void {",
+        "  board.analog.set(34, steps([[0, 1], [500, 2]]));",
+        "  asyncio.getEventLoop().callLater(1.0, () => board.driveInput(0, 0));",
+        "}",
+        "",
+      ].join("\n"));
+      for (const virtual of [["--virtual"], []]) {
+        const r = start(["press.ts", ...virtual, "--duration", "3"], { INIT_CWD: dir });
+        expect(r.status, r.stderr).to.equal(0);
+        const m = /^pressed at (\d+) ms, knob (\d+) uV$/m.exec(r.stdout);
+        expect(m, r.stdout).to.not.equal(null);
+        expect(Number(m![1])).to.be.within(1000, virtual.length ? 1010 : 1200);
+        // The 2 V step from 500 ms (the ADC's calibration is within a few mV).
+        expect(Number(m![2])).to.be.within(1_990_000, 2_010_000);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a board script (<app>.board.ts) runs before the app: it can wire an output to an input with onChange and driveInput", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
     try {

@@ -9,6 +9,8 @@ const aliases: Record<string, string> = {
   machine: path.join(root, "modules", "machine", "index.ts"),
   buttons: path.join(root, "modules", "buttons", "index.ts"),
   network: path.join(root, "hosts", "node", "network.ts"),
+  // Board scripts' import, wherever the app lives.
+  "simulated-board": path.join(root, "hosts", "node", "board-script.ts"),
 };
 
 type Resolve = (request: string, ...rest: unknown[]) => string;

@@ -46,10 +46,11 @@ with its level and pull, and the time (the app's ticksMs(), in seconds).
 
 Board scripts: <app>.board.ts next to <app>.ts runs before the app, on Node
 only (a device build never sees it), to script what the app will read. Its
-default export gets the board (hosts/node/board.ts SimulatedBoard):
+default export gets the board (import { triangle, type SimulatedBoard }
+from "simulated-board", wherever the script lives):
   board.analog.set(34, triangle({ min: 0.2, max: 3.3, periodMs: 8000 }))
                     an ADC pin's volts, a number or a function of ms
-                    (triangle, from hosts/node/analog)
+                    (triangle, sine, steps)
   board.peripherals.sensor.temperature = (ms) => 21 + ms / 60000
                     the I2C sensor's reading (also .humidity; the GPS:
                     board.peripherals.gps)
@@ -57,6 +58,8 @@ default export gets the board (hosts/node/board.ts SimulatedBoard):
                     an input's level (null: back to its pull), once the
                     app has opened it: from board.onChange((c) => …), say,
                     to wire an output to an input
+  asyncio.getEventLoop().callLater(1.0, () => board.driveInput(0, 0))
+                    at a time on the run's clock (virtual time too)
 See examples/*.board.ts (dimmer, sampler, sensor-logger, gps-reader).
 
 Keys (on a terminal): each input pin gets a letter, shown next to it as [a].
