@@ -145,6 +145,22 @@ describe("npm start -- <app>", function () {
     }
   });
 
+  it("an app that throws while loading: its own frames, not Node's and ts-node's loader under them", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
+    try {
+      fs.writeFileSync(path.join(dir, "top.ts"), ["function boom(): never {", '  throw new RangeError("bad start");', "}", "boom();", ""].join("\n"));
+      const r = start(["top.ts", "--virtual", "--duration", "0.5"], { INIT_CWD: dir });
+      expect(r.status).to.equal(1);
+      const stack = r.stderr.split("\n").filter((l) => /^\s+at /.test(l));
+      expect(stack.length, r.stderr).to.equal(2);
+      expect(stack[0]).to.match(/^ {4}at boom \(.*top\.ts:2:9\)$/);
+      expect(stack[1]).to.match(/top\.ts:4:1\)$/);
+      expect(r.stderr).to.include("RangeError: bad start\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a thrown value that is not an Error (Object.create(null)) is described, not printed as [object Object]", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
     try {

@@ -163,6 +163,11 @@ process.on("beforeExit", () => {
 
 if (data.durationMs !== undefined && virtualEnd === undefined) setTimeout(() => end("duration"), data.durationMs).unref();
 
+/** A load error's stack without the frames of Node's and ts-node's loaders under the app's own (they say nothing about the app). */
+function withoutLoader(report: string): string {
+  return report.split("\n").filter((l) => !/^\s+at (.*(node:internal\/|[\\/]node_modules[\\/]ts-node[\\/]|\(node:)|require \()/.test(l)).join("\n");
+}
+
 const entry = path.resolve(data.entry);
 steps.context("the app's top-level code");
 post({ type: "started", epoch: performance.timeOrigin + performance.now() - host.now() });
@@ -170,6 +175,6 @@ try {
   runBoardScript(entry, board);
   require(entry);
 } catch (e) {
-  end("error", formatError(e));
+  end("error", withoutLoader(formatError(e)));
 }
 steps.step(getEventLoop().current);
