@@ -4,7 +4,7 @@ import { getEventLoop, settledNow, type Coro, type Loop, type TaskOptions } from
 import { Task } from "./task";
 import { Future } from "./future";
 import { describe } from "./ticks";
-import { checkArray, checkDuration, readOptions, secondsToMs } from "./validate";
+import { checkArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
 import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
 
 export { sleep, sleepMs } from "./loop";
@@ -239,6 +239,7 @@ export interface GatherOptions {
  * running); cancelling the gather cancels every unfinished child.
  */
 export function gather<const T extends readonly unknown[]>(aws: T, options: GatherOptions = {}): Promise<{ -readonly [K in keyof T]: Gathered<T[K]> }> {
+  if (!isArray(aws)) throw new TypeError(`gather: expected an array of awaitables (gather([a(), b()]), not gather(a(), b())), got ${describe(aws)}`);
   const list = checkArray("gather", "an array of awaitables", aws);
   const returnExceptions = !!readOptions("gather", options, ["returnExceptions"], "options as an object such as { returnExceptions: true }").returnExceptions;
   const loop = getEventLoop();
