@@ -30,11 +30,13 @@ describe("print()", () => {
       const cyclic: { self?: unknown } = {};
       cyclic.self = cyclic;
       print(cyclic, new Map());
+      print(Object.create(null), Object.assign(Object.create(null), { a: 1 }));
       expect(host.printed).to.deep.equal([
         'a 1 2.5 true null undefined [1,"x"] {"k":[2]}',
         "RangeError: bad range",
         "",
         "[object Object] [object Map]",
+        '{} {"a":1}',
       ]);
       expect(host.reports).to.deep.equal([]);
     });

@@ -9,7 +9,7 @@ import { getHost } from "./loop";
  * xsnap. Never throws, whatever it is given.
  *
  * Text of a value: a string as it is; an Error as "Name: message"; an array
- * or a plain object as JSON (as MicroPython shows lists and dicts, close
+ * or a plain object (one without a prototype too) as JSON (as MicroPython shows lists and dicts, close
  * enough); anything else as String() gives it (or a description when that
  * throws).
  */
@@ -33,7 +33,9 @@ function text(v: unknown): string {
   if (v === null || typeof v !== "object") return safeString(v);
   try {
     if (v instanceof Error) return formatError(v).split("\n")[0];
-    if (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype) {
+    const proto = Object.getPrototypeOf(v);
+    // An object without a prototype (Object.create(null)) is a plain one too: "{}", not "[object Object]".
+    if (Array.isArray(v) || proto === Object.prototype || proto === null) {
       const json = JSON.stringify(v);
       if (typeof json === "string") return json;
     }
