@@ -96,7 +96,7 @@ describe("print()", () => {
       expect(lines.slice(0, 3)).to.deep.equal([
         'PRINT hello 42 [1,"two"] {"a":1} null undefined true',
         "PRINT RangeError: too far",
-        "PRINT [object Object] Symbol(s)",
+        "PRINT {} Symbol(s)",
       ]);
       // XS refuses even Object.prototype.toString on a revoked Proxy.
       expect(lines[3]).to.equal("PRINT <unprintable value>");
