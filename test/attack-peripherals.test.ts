@@ -165,8 +165,8 @@ describe("attack: hostile arguments to the peripherals get the typed error namin
       const i2c = new I2C(0, SIM_WIRING.i2c);
       const e = expectThrow(() => i2c.readfromMem(0x50, 1e300, 1)) as Error;
       expect(e).to.be.instanceOf(RangeError);
-      expect(e.message).to.equal("I2C(0).readfromMem(0x50, number 1e+300, 1): register address 1e+300 does not fit in 8 bits");
-      expect((expectThrow(() => i2c.readfromMem(0x50, 2 ** 32, 1, { addrsize: 32 })) as Error).message).to.match(/^I2C\(0\)\.readfromMem\(0x50, number 4294967296, 1\)/);
+      expect(e.message).to.equal("I2C(0).readfromMem(0x50, 1e+300, 1): register address 1e+300 does not fit in 8 bits");
+      expect((expectThrow(() => i2c.readfromMem(0x50, 2 ** 32, 1, { addrsize: 32 })) as Error).message).to.match(/^I2C\(0\)\.readfromMem\(0x50, 4294967296, 1\)/);
       // A byte array claiming a billion entries is refused before anything is allocated.
       const e2 = expectThrow(() => i2c.writeto(0x50, { length: 1e9 } as ArrayLike<number>)) as Error;
       expect(e2).to.be.instanceOf(RangeError);

@@ -351,8 +351,8 @@ describe("machine.I2C on the simulated board", () => {
       const i2c = new I2C(0, { scl, sda });
       const calls: [() => unknown, ErrorConstructor, string][] = [
         [() => i2c.readfrom(0x80, 1), RangeError, "I2C(0).readfrom(0x80, 1): address 0x80 is outside 7 bits (0x00–0x7f)"],
-        [() => i2c.readfrom(-1, 1), RangeError, "I2C(0).readfrom(number -1, 1): address -1 is outside 7 bits (0x00–0x7f)"],
-        [() => i2c.readfrom(0x44 + 0.5, 1), RangeError, "I2C(0).readfrom(number 68.5, 1): address 68.5 is outside 7 bits (0x00–0x7f)"],
+        [() => i2c.readfrom(-1, 1), RangeError, "I2C(0).readfrom(-1, 1): address -1 is outside 7 bits (0x00–0x7f)"],
+        [() => i2c.readfrom(0x44 + 0.5, 1), RangeError, "I2C(0).readfrom(68.5, 1): address 68.5 is outside 7 bits (0x00–0x7f)"],
         [() => i2c.readfrom("0x44" as unknown as number, 1), TypeError, 'I2C(0).readfrom(string "0x44", 1): expected the address as a number, got string "0x44"'],
         [() => i2c.readfrom(0x44, -1), RangeError, "I2C(0).readfrom(0x44, -1): -1 is not a byte count (0–65536)"],
         [() => i2c.readfrom(0x44, 70000), RangeError, "I2C(0).readfrom(0x44, 70000): 70000 is not a byte count (0–65536)"],

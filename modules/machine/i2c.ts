@@ -286,11 +286,12 @@ export class I2C implements WaitHome {
   }
   private addrText(v: unknown): string {
     // Up to 32 bits (the widest register address) in hex; beyond, as the number it is, not 250 hex digits.
-    return typeof v === "number" && Number.isInteger(v) && v >= 0 && v < 2 ** 32 ? hex(v) : describe(v);
+    if (typeof v !== "number") return describe(v);
+    return Number.isInteger(v) && v >= 0 && v < 2 ** 32 ? hex(v) : String(v);
   }
   private checkAddr(what: string, addr: unknown): void {
     if (typeof addr !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected the address as a number, got ${describe(addr)}`);
-    if (!Number.isInteger(addr) || addr < 0 || addr > 0x7f) throw new RangeError(`I2C(${this.id}).${what}: address ${Number.isInteger(addr) && addr >= 0 ? this.addrText(addr) : addr} is outside 7 bits (0x00–0x7f)`);
+    if (!Number.isInteger(addr) || addr < 0 || addr > 0x7f) throw new RangeError(`I2C(${this.id}).${what}: address ${this.addrText(addr)} is outside 7 bits (0x00–0x7f)`);
   }
   private checkCount(what: string, n: unknown): void {
     if (typeof n !== "number") throw new TypeError(`I2C(${this.id}).${what}: expected a number of bytes, got ${describe(n)}`);
