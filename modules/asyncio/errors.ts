@@ -26,7 +26,7 @@ export function currentCancelMessage(): string | undefined {
   return cancelMessage;
 }
 /** @internal The CancelledError a cancel delivers: with its message, if it has one. */
-export function cancelledError(msg: string | undefined = cancelMessage): CancelledError {
+export function cancelledError(msg: string | undefined): CancelledError {
   return msg === undefined ? new CancelledError() : new CancelledError(msg);
 }
 

@@ -1,4 +1,4 @@
-import { CancelledError, RuntimeError } from "./errors";
+import { CancelledError, RuntimeError, currentCancelMessage } from "./errors";
 import { within } from "./timeout";
 import { getEventLoop, settledNow, type Coro, type Loop, type TaskOptions } from "./loop";
 import { Task } from "./task";
@@ -165,6 +165,8 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
   returnExceptions = false;
   pending = 0;
   cancelAll = false;
+  /** The message of the cancel that set cancelAll (Task.cancel(msg)): the children get it, as CPython's gather passes it on. */
+  cancelMessage: string | undefined = undefined;
   /** Children gather called onDone() on (those unfinished when it began). */
   watched: boolean[] = [];
   readonly childDone = (t: Task<any>): void => {
@@ -183,6 +185,7 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
       return false;
     }
     this.cancelAll = true;
+    this.cancelMessage = currentCancelMessage();
     return true;
   }
   override run(loop: Loop): void {
@@ -212,7 +215,7 @@ class GatherWaiter extends Waiter<unknown[]> implements WaitHome {
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i];
       if (!t.isFinished()) {
-        if (this.cancelAll) t.cancel();
+        if (this.cancelAll) t.cancel(this.cancelMessage);
       } else if (error === null) results.push(t.take());
       if (this.watched[i]) t.offDone(this.childDone);
     }

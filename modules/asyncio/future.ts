@@ -172,12 +172,12 @@ export class Future<T = unknown> implements PromiseLike<T>, WaitHome {
   /**
    * Cancels the Future (CPython's Future.cancel(msg=None)): every awaiting
    * task gets CancelledError(msg). Returns false when it was already done.
-   * @throws TypeError when msg is given and not a string.
+   * A msg that is not a string is no message (as Task.cancel: `fut.cancel`
+   * can be a callback, whatever it is called with).
    */
   cancel(msg?: string): boolean {
-    if (msg !== undefined && typeof msg !== "string") throw new TypeError(`Future.cancel(): expected the message as a string, got ${describe(msg)}`);
     if ((this.state & PHASE) !== PENDING) return false;
-    this.settle(CANCELLED, msg === undefined ? new CancelledError() : new CancelledError(msg));
+    this.settle(CANCELLED, typeof msg === "string" ? new CancelledError(msg) : new CancelledError());
     return true;
   }
 

@@ -1,4 +1,4 @@
-import { CancelledError, RuntimeError, cancelledError, isInstance } from "./errors";
+import { CancelledError, RuntimeError, cancelledError, currentCancelMessage, isInstance } from "./errors";
 import { TimerHeap } from "./heap";
 import { GlobalTimersHost, type Host } from "./host";
 import { describe, formatError, safeString } from "./format";
@@ -562,7 +562,7 @@ export class Loop implements Scheduler {
       if (!home.unpark(w)) return;
       w.home = null;
     } else if (w.heapIndex >= 0) this.sleepers.remove(w as unknown as Sleeper);
-    w.value = cancelledError();
+    w.value = cancelledError(currentCancelMessage());
     w.failed = true;
     if (w.state === PARKED) {
       w.state = READY;

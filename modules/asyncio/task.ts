@@ -103,21 +103,22 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
   }
 
   /**
-   * Requests cancellation: the coroutine gets CancelledError (with `msg` as
-   * its message, as CPython 3.9+'s Task.cancel(msg); also when the cancel is
-   * passed on to a task or Future it awaits) at its pending awaitable, now or
-   * at its next one. Returns false when already done.
-   * @throws TypeError when msg is given and not a string; RuntimeError when a
-   *   task cancels itself inside its own step (MicroPython).
+   * Requests cancellation: the coroutine gets CancelledError at its pending
+   * awaitable, now or at its next one. Returns false when already done.
+   * `msg` (CPython 3.9+'s Task.cancel(msg)): a string is the error's
+   * message, also where the cancel is passed on (the task or Future it
+   * awaits, through waitFor, timeout, gather, race, shield); anything else is
+   * no message, so `task.cancel` can be a callback (an irq handler, a done
+   * callback, a `then`), whatever argument it is called with.
+   * @throws RuntimeError when a task cancels itself inside its own step (MicroPython).
    */
   cancel(msg?: string): boolean {
-    if (msg !== undefined && typeof msg !== "string") throw new TypeError(`${safeString(this)}.cancel(): expected the message as a string, got ${describe(msg)}`);
     if ((this.state & PHASE) === FINISHED) return false;
     // Awaiting a task forwards the cancel to it: tasks awaiting each other
     // would forward it round for ever (a stack overflow: on XS, a reboot).
     if (this.state & CANCELLING) return true;
     this.state |= CANCELLING;
-    const before = swapCancelMessage(msg);
+    const before = swapCancelMessage(typeof msg === "string" ? msg : undefined);
     try {
       const requested = this.cancelNow();
       if (this.state < CANCEL_COUNT_CAP) this.state += CANCEL_COUNT_ONE;
@@ -127,10 +128,9 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
       this.state &= ~CANCELLING;
     }
   }
-  /** A cancel to deliver at the task's next await, with its message if it has one. */
-  private request(): void {
+  /** A cancel to deliver at the task's next await, with its message (that of the cancel in progress) if it has one. */
+  private request(msg: string | undefined = currentCancelMessage()): void {
     this.state |= CANCEL_REQUESTED;
-    const msg = currentCancelMessage();
     if (msg !== undefined) (requestedMessages ??= new WeakMap()).set(this, msg);
     else requestedMessages?.delete(this);
   }
@@ -184,7 +184,10 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
     let n = this.state >>> CANCEL_COUNT_SHIFT;
     if (n > 0) {
       this.state -= CANCEL_COUNT_ONE;
-      if (--n === 0) this.state &= ~CANCEL_REQUESTED;
+      if (--n === 0) {
+        this.state &= ~CANCEL_REQUESTED;
+        requestedMessages?.delete(this);
+      }
     }
     return n;
   }
@@ -359,8 +362,8 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    * on its way to it (waitFor, timeout, gather): it gets the outcome, and the
    * cancellation arrives at its next await (as CPython's uncancel / Trio).
    */
-  deferCancel(): void {
-    if ((this.state & PHASE) !== FINISHED) this.state |= CANCEL_REQUESTED;
+  deferCancel(msg: string | undefined = currentCancelMessage()): void {
+    if ((this.state & PHASE) !== FINISHED) this.request(msg);
   }
   /** @internal Finished with an error (CancelledError included). */
   hasFailed(): boolean {

@@ -1,5 +1,5 @@
 import { cancelSafely } from "./cancel";
-import { CancelledError, RuntimeError, TimeoutError, isCancelledError } from "./errors";
+import { CancelledError, RuntimeError, TimeoutError, cancelledError, currentCancelMessage, isCancelledError } from "./errors";
 import { getEventLoop, noteProgress, type Loop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
@@ -144,6 +144,8 @@ class Scope implements WaitHome {
   ended = false;
   /** The caller was cancelled. */
   cancelled = false;
+  /** That cancel's message (Task.cancel(msg)), passed on to inner and to the caller's CancelledError. */
+  message: string | undefined = undefined;
   /** The caller stopped waiting for inner (see forward()). */
   abandoned = false;
   private forwarding = false;
@@ -174,6 +176,7 @@ class Scope implements WaitHome {
       return true;
     }
     this.cancelled = true;
+    this.message = currentCancelMessage();
     if (!this.inner.done()) this.forward();
     return this.abandoned;
   }
@@ -187,12 +190,12 @@ class Scope implements WaitHome {
     const inner = this.inner;
     const loop = inner.loop;
     if (inner === loop.current) {
-      cancelSafely(loop, inner);
+      cancelSafely(loop, inner, this.message);
       return;
     }
     this.forwarding = true;
     try {
-      inner.cancel();
+      inner.cancel(this.message);
     } finally {
       this.forwarding = false;
     }
@@ -258,7 +261,7 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null, s
   if (!inner.done()) {
     // Abandoned: inner could not be cancelled (see Scope.forward).
     if (scope.expired && !scope.cancelled) throw new TimeoutError();
-    throw new CancelledError();
+    throw cancelledError(scope.message);
   }
   const { failed, value } = inner.takeOutcome();
   if (failed && isCancelledError(value)) {
@@ -266,7 +269,7 @@ export async function within<T>(loop: Loop, inner: Task<T>, ms: number | null, s
     throw value;
   }
   // An outcome the caller must not lose: it gets it; its own cancel comes at its next await.
-  if (scope.cancelled && owner !== null) owner.deferCancel();
+  if (scope.cancelled && owner !== null) owner.deferCancel(scope.message);
   if (failed) throw value;
   return value as T;
 }

@@ -1,5 +1,5 @@
 import { cancelSafely } from "./cancel";
-import { CancelledError, isCancelledError } from "./errors";
+import { cancelledError, isCancelledError } from "./errors";
 import { describe } from "./format";
 import { toTasks } from "./funcs";
 import { getEventLoop, type Loop } from "./loop";
@@ -218,6 +218,8 @@ export function race<T extends readonly unknown[]>(aws: T): Promise<RaceResult<R
 async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[]): Promise<RaceResult<V>> {
   const watch = new Watch(loop, tasks, FIRST_COMPLETED);
   let cancelled = false;
+  // The caller's cancel's message (Task.cancel(msg)): passed on to the tasks and to the caller's error.
+  let message: string | undefined;
   try {
     try {
       await watch.until(FIRST_COMPLETED, null, false);
@@ -225,8 +227,10 @@ async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[
       // The caller was cancelled: stop waiting for a winner, cancel them all.
       if (!isCancelledError(e)) throw e;
       cancelled = true;
+      // ("cancelled", CancelledError's own, when it had none: the same text.)
+      message = (e as Error).message;
     }
-    for (const t of tasks) if (!t.isFinished()) cancelSafely(loop, t);
+    for (const t of tasks) if (!t.isFinished()) cancelSafely(loop, t, message);
     // Wait for the losers to end, except those the cancel cannot reach
     // (awaiting a plain promise): they run on, unwaited.
     watch.settling = true;
@@ -239,7 +243,7 @@ async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[
   // Promise.race); it finished before race() cancelled anything. Cancelled:
   // only a value is worth returning (nothing lost), else CancelledError.
   const winner = !cancelled ? order[0] : order.find((t) => !t.peekOutcome().failed);
-  if (winner === undefined) throw new CancelledError();
+  if (winner === undefined) throw cancelledError(message);
   const first = winner.takeOutcome();
   const alsoDone: { index: number; value: V }[] = [];
   for (const t of order) {
@@ -247,7 +251,7 @@ async function raceOf<V>(loop: Loop, caller: Task<any> | null, tasks: Task<any>[
     alsoDone.push({ index: tasks.indexOf(t), value: t.takeOutcome().value as V });
   }
   const owner = watch.owner ?? caller;
-  if (cancelled && owner !== null) owner.deferCancel();
+  if (cancelled && owner !== null) owner.deferCancel(message);
   if (first.failed) throw first.value;
   return { index: tasks.indexOf(winner), value: first.value as V, alsoDone };
 }
