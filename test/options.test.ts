@@ -83,6 +83,11 @@ describe("options and arrays: anything as input gets a TypeError naming the call
           expect(() => call({ hrs: trappingArray() })).to.throw(TypeError, `${fn}: reading hrs as an array threw (trap)`);
         }
         expect(() => asyncio.schedule(() => {}, getter("clock"))).to.throw(TypeError, "schedule(): reading clock of the options threw (getter clock)");
+        // The spec's keys are read once (a Proxy's ownKeys trap runs once).
+        let ownKeys = 0;
+        asyncio.cron(new Proxy({ hrs: 3 }, { ownKeys(t) { ownKeys++; return Reflect.ownKeys(t); } }));
+        expect(ownKeys).to.equal(1);
+        expect(() => asyncio.cron({ hrs: 3, minz: 1 } as never)).to.throw(TypeError, 'cron(): unknown option "minz" (expected one of secs, mins, hrs, mday, month, wday)');
       });
     });
   });
@@ -103,6 +108,16 @@ describe("options and arrays: anything as input gets a TypeError naming the call
         }
         expect(() => asyncio.launch(() => 1, revokedArray())).to.throw(TypeError, "launch: expected args as an array, got");
         expect(() => asyncio.launch(() => 1, trappingArray())).to.throw(TypeError, "launch: reading args as an array threw (trap)");
+        // An Array subclass whose constructor takes other arguments is read as an array (slice() would call it).
+        class TaskList<T> extends Array<T> {
+          constructor(items: T[]) {
+            super();
+            this.push(...items);
+          }
+        }
+        expect(await asyncio.gather(new TaskList([(async () => 1)(), (async () => 2)()]) as never)).to.deep.equal([1, 2]);
+        // Options as an array are refused, not read as no options.
+        expect(() => asyncio.gather([], [] as never)).to.throw(TypeError, "gather: expected options as an object such as { returnExceptions: true }, got Array");
         // A plain array is read once, at the call: changing it later changes nothing.
         const aws: Promise<string>[] = [(async () => "a")()];
         const all = asyncio.gather(aws);
@@ -144,6 +159,12 @@ describe("options and arrays: anything as input gets a TypeError naming the call
         expect(() => new SwArray(rows, cols, 0, getter("longPressMs"))).to.throw(TypeError, "SwArray: reading longPressMs of the options threw (getter longPressMs)");
         expect(() => new Keyboard(revokedArray() as never, cols)).to.throw(TypeError, "Keyboard: expected rowPins as an array of Pins, got");
         expect(() => new SwArray(rows, trappingArray() as never, 0)).to.throw(TypeError, "SwArray: reading colPins as an array of Pins threw (trap)");
+        // The pins checked are the pins used: an array whose iterator gives something else is read by index, once.
+        const sly = [...cols];
+        Object.defineProperty(sly, Symbol.iterator, { value: function* () { yield 42; } });
+        const kb = new Keyboard(rows, sly);
+        expect(kb.colPins).to.deep.equal(cols);
+        kb.deinit();
         await asyncio.sleep(0.1);
       });
     });

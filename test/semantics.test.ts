@@ -376,7 +376,7 @@ describe("asyncio.run(main()) vs asyncio.run(main): where main's start runs", ()
       };
       await asyncio.run(main());
       await asyncio.run(main);
-      const advice = " (no loop is running yet: asyncio.run(main()) runs main up to its first await before the loop starts; pass the function, asyncio.run(main))";
+      const advice = " (no loop is running; if this is main's start, asyncio.run(main()) runs main up to its first await before the loop starts: pass the function, asyncio.run(main))";
       expect(seen).to.deep.equal([
         `currentTask(): no task is running${advice}`, `getRunningLoop(): no running event loop${advice}`, "",
         "main", "true", "main",

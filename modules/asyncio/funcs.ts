@@ -52,7 +52,7 @@ export function run<T>(main: Coro<T> | Task<T>, options?: RunOptions): Promise<T
  * function up to its first await when it is called, so `asyncio.run(main())`
  * runs main's start before run() does.
  */
-const NOT_STARTED = " (no loop is running yet: asyncio.run(main()) runs main up to its first await before the loop starts; pass the function, asyncio.run(main))";
+const NOT_STARTED = " (no loop is running; if this is main's start, asyncio.run(main()) runs main up to its first await before the loop starts: pass the function, asyncio.run(main))";
 
 /**
  * The task whose code is running (MicroPython's current_task()).

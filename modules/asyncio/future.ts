@@ -175,7 +175,7 @@ export class Future<T = unknown> implements PromiseLike<T>, WaitHome {
    * A msg that is not a string is no message (as Task.cancel: `fut.cancel`
    * can be a callback, whatever it is called with).
    */
-  cancel(msg?: string): boolean {
+  cancel(msg?: unknown): boolean {
     if ((this.state & PHASE) !== PENDING) return false;
     this.settle(CANCELLED, typeof msg === "string" ? new CancelledError(msg) : new CancelledError());
     return true;

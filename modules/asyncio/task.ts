@@ -112,7 +112,7 @@ export class Task<T = unknown> implements PromiseLike<T>, Runnable, WaitHome {
    * callback, a `then`), whatever argument it is called with.
    * @throws RuntimeError when a task cancels itself inside its own step (MicroPython).
    */
-  cancel(msg?: string): boolean {
+  cancel(msg?: unknown): boolean {
     if ((this.state & PHASE) === FINISHED) return false;
     // Awaiting a task forwards the cancel to it: tasks awaiting each other
     // would forward it round for ever (a stack overflow: on XS, a reboot).

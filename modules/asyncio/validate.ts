@@ -13,7 +13,7 @@ import { describe, thrownMessage } from "./format";
  */
 export function readOptions<K extends string>(where: string, options: unknown, keys: readonly K[], shape: string): { [P in K]?: unknown } {
   if (options === undefined) return {};
-  if (options === null || typeof options !== "object") throw new TypeError(`${where}: expected ${shape}, got ${describe(options)}`);
+  if (options === null || typeof options !== "object" || isArray(options)) throw new TypeError(`${where}: expected ${shape}, got ${describe(options)}`);
   let own: string[];
   try {
     own = Object.keys(options);
@@ -52,7 +52,11 @@ export function isArray(v: unknown): v is unknown[] {
 export function checkArray(fn: string, what: string, v: unknown): unknown[] {
   if (!isArray(v)) throw new TypeError(`${fn}: expected ${what}, got ${describe(v)}`);
   try {
-    return Array.prototype.slice.call(v) as unknown[];
+    // An index loop: slice() would call an Array subclass's constructor, which may take other arguments.
+    const n = v.length;
+    const copy: unknown[] = [];
+    for (let i = 0; i < n; i++) copy.push(v[i]);
+    return copy;
   } catch (e) {
     throw new TypeError(`${fn}: reading ${what} threw (${thrownMessage(e, describe)})`);
   }

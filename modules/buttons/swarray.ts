@@ -16,8 +16,8 @@ export type ColPin = Pick<Pin, "value" | "irq">;
 
 const IRQ_FALLING = 2; // Pin.IRQ_FALLING
 
-/** Checks a pin list: a non-empty array of pins, none seen before. @throws TypeError, RangeError */
-function checkPins(name: string, what: string, given: unknown, seen: Set<unknown>, input: boolean): void {
+/** Checks a pin list: a non-empty array of pins, none seen before; returns the copy checked. @throws TypeError, RangeError */
+function checkPins(name: string, what: string, given: unknown, seen: Set<unknown>, input: boolean): unknown[] {
   const pins = checkArray(name, `${what} as an array of Pins`, given);
   if (pins.length === 0) throw new RangeError(`${name}: ${what} is empty (an array needs at least one row and one column)`);
   pins.forEach((pin: unknown, i: number) => {
@@ -28,6 +28,7 @@ function checkPins(name: string, what: string, given: unknown, seen: Set<unknown
     if (seen.has(pin)) throw new RangeError(`${name}: ${what}[${i}] (${describe(pin)}) appears twice in rowPins and colPins`);
     seen.add(pin);
   });
+  return pins;
 }
 
 /**
@@ -55,12 +56,12 @@ abstract class KeyScanner<T> extends RingbufQueue<T> {
   private closedBecause = "";
   private unwatch: (() => void)[] = [];
 
-  /** Arguments checked by checkScanner(). @throws RuntimeError (a row that is an input, a column that is an output, a closed pin) */
-  protected constructor(name: string, rowPins: readonly RowPin[], colPins: readonly ColPin[], bufsize: number, debounceMs: number) {
+  /** Arguments checked by checkScanner(), the pins as the copies it made (this object's own). @throws RuntimeError (a row that is an input, a column that is an output, a closed pin) */
+  protected constructor(name: string, rowPins: RowPin[], colPins: ColPin[], bufsize: number, debounceMs: number) {
     super(bufsize);
     this.name = name;
-    this.rowPins = [...rowPins];
-    this.colPins = [...colPins];
+    this.rowPins = rowPins;
+    this.colPins = colPins;
     this.debounceMs = debounceMs;
     this.state = new Uint8Array(rowPins.length * colPins.length);
     try {
@@ -241,13 +242,14 @@ abstract class KeyScanner<T> extends RingbufQueue<T> {
 }
 
 /** The arguments both classes share; returns the checked bufsize. @throws TypeError, RangeError */
-function checkScanner<K extends string>(name: string, rowPins: unknown, colPins: unknown, options: unknown, keys: readonly K[]): { bufsize: number; read: { [P in K]?: unknown } } {
+function checkScanner<K extends string>(name: string, rowPins: unknown, colPins: unknown, options: unknown, keys: readonly K[]): { rows: RowPin[]; cols: ColPin[]; bufsize: number; read: { [P in K]?: unknown } } {
   const seen = new Set<unknown>();
-  checkPins(name, "rowPins", rowPins, seen, false);
-  checkPins(name, "colPins", colPins, seen, true);
+  // The copies checked are the ones used: an array read again (its iterator, a Proxy) could give others.
+  const rows = checkPins(name, "rowPins", rowPins, seen, false) as RowPin[];
+  const cols = checkPins(name, "colPins", colPins, seen, true) as ColPin[];
   if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
   const read = readOptions(name, options, [...keys, "bufsize"], "an options object");
-  return { bufsize: checkCount(name, "bufsize", read.bufsize ?? 10, 1, RINGBUF_MAX_CAPACITY), read };
+  return { rows, cols, bufsize: checkCount(name, "bufsize", read.bufsize ?? 10, 1, RINGBUF_MAX_CAPACITY), read };
 }
 /** A debounce time in ms, at least 1 (it is also the scan period while a key is down). @throws TypeError, RangeError */
 function checkDebounce(name: string, what: string, v: unknown): number {
@@ -282,8 +284,8 @@ export interface KeyboardOptions {
  */
 export class Keyboard extends KeyScanner<number> {
   constructor(rowPins: readonly RowPin[], colPins: readonly ColPin[], options: KeyboardOptions = {}) {
-    const { bufsize, read } = checkScanner("Keyboard", rowPins, colPins, options, ["dbDelay"]);
-    super("Keyboard", rowPins, colPins, bufsize, checkDebounce("Keyboard", "dbDelay", read.dbDelay));
+    const { rows, cols, bufsize, read } = checkScanner("Keyboard", rowPins, colPins, options, ["dbDelay"]);
+    super("Keyboard", rows, cols, bufsize, checkDebounce("Keyboard", "dbDelay", read.dbDelay));
   }
   protected changed(sc: number, closed: boolean): void {
     if (closed) this.report(sc);
@@ -346,12 +348,12 @@ export class SwArray extends KeyScanner<[number, number]> {
   private readonly doubleTimers: LoopTimer[] = [];
 
   constructor(rowPins: readonly RowPin[], colPins: readonly ColPin[], cfg: number, options: SwArrayOptions = {}) {
-    const { bufsize, read } = checkScanner("SwArray", rowPins, colPins, options, ["debounceMs", "longPressMs", "doubleClickMs"]);
+    const { rows, cols, bufsize, read } = checkScanner("SwArray", rowPins, colPins, options, ["debounceMs", "longPressMs", "doubleClickMs"]);
     checkCount("SwArray", "cfg", cfg, 0, 31);
     const debounceMs = checkDebounce("SwArray", "debounceMs", read.debounceMs);
     const longPressMs = checkMs("SwArray", "longPressMs", read.longPressMs ?? 1000);
     const doubleClickMs = checkMs("SwArray", "doubleClickMs", read.doubleClickMs ?? 400);
-    super("SwArray", rowPins, colPins, bufsize, debounceMs);
+    super("SwArray", rows, cols, bufsize, debounceMs);
     this.cfg = cfg;
     this.longPressMs = longPressMs;
     this.doubleClickMs = doubleClickMs;
