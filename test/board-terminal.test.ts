@@ -465,10 +465,11 @@ describe("npm start on a real terminal", function () {
     const held = presses.map(([d, u]) => u - d);
     // Taps: past the debounce (50 ms), far from a long press (1 s); the hold: past a long press. Real time: some slack.
     // (A tap is 100 ms in the parent; each edge reaches the app's thread as a message, with its own delay.)
-    expect(held[0]).to.be.within(55, 300);
-    expect(held[1]).to.be.within(1150, 1850);
-    expect(held[2]).to.be.within(55, 300);
-    expect(held[3]).to.be.within(55, 300);
+    // (A loaded machine stretches an edge's trip by a few hundred ms: taps stay well short of the long press.)
+    expect(held[0]).to.be.within(55, 800);
+    expect(held[1]).to.be.within(1150, 2500);
+    expect(held[2]).to.be.within(55, 800);
+    expect(held[3]).to.be.within(55, 800);
     expect(presses[3][0] - presses[2][0]).to.be.below(400); // a double click's second press
     const intervals = (from: number, to: number) => {
       const times = led.filter(([t]) => t >= from && t <= to).map(([t]) => t);

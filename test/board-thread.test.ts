@@ -204,7 +204,8 @@ describe("startApp: the app in its own thread", function () {
     const run = startApp({ entry, vcd });
     const end = await run.finished;
     expect(end.reason).to.equal("finished");
-    expect(end.time).to.be.within(150, 2000);
+    // (On the app's clock: a loaded machine makes the 0.2 s later, never sooner.)
+    expect(end.time).to.be.within(150, 5000);
     const late: BoardEvent[] = [];
     run.feed.subscribe((e) => late.push(e));
     expect(late.map((e) => (e.type === "pin" ? `${e.type} ${e.level}` : e.type))).to.deep.equal(["pin 0", "pin 1", "pin 0", "print", "end"]);
@@ -250,7 +251,8 @@ describe("startApp: the app in its own thread", function () {
     expect(told.map((e) => e.type)).to.deep.equal(["stall", "resume"]);
     const [stall, resume] = told as Extract<BoardEvent, { type: "stall" | "resume" }>[];
     expect([stall.task, resume.task, resume.since]).to.deep.equal(["hog", "hog", stall.since]);
-    expect(resume.time - stall.since).to.be.within(1100, 2000);
+    // The hold is 1.2 s of the computer's clock; the resume is told within the check's period, later on a loaded machine.
+    expect(resume.time - stall.since).to.be.within(1100, 4000);
   });
 
   it("a runaway's thousands of changes come in batches (the parent keeps up); a stop ends the run when it was asked for, and nothing later reaches the feed", async () => {
@@ -266,10 +268,15 @@ describe("startApp: the app in its own thread", function () {
     ]);
     const { run, events } = start({ entry, graceMs: 300 });
     await until(() => events.filter((e) => e.type === "pin").length > 20_000, 20_000);
-    // The parent's own timers still run on time while the changes pour in.
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(performance.now() - t0).to.be.below(400);
+    // The parent's own timers still run on time while the changes pour in (they were seconds late before the
+    // batches). The best of five: a machine shared with others can hold this process now and then, not always.
+    const took: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 100));
+      took.push(performance.now() - t0);
+    }
+    expect(Math.min(...took), took.join(", ")).to.be.below(300);
     const askedAt = run.elapsed();
     run.stop();
     const end = await run.finished;
