@@ -363,7 +363,8 @@ describe("npm start -- <app>", function () {
       // The stall was told within a second or so of the task taking the loop (--stall 1: a second without the thread's heartbeat), not late; the runaway was named at the end.
       const stall = /^t=\s+(\d+\.\d{3}) s {2}task blink has not given the loop back since t=(\d+\.\d{3}) s/m.exec(err);
       expect(stall, err).to.not.equal(null);
-      expect(Number(stall![1]) - Number(stall![2])).to.be.within(0, 1.5);
+      // (--stall 1: told at about 1 s; a loaded machine delays the parent's check, never by the seconds of old.)
+      expect(Number(stall![1]) - Number(stall![2])).to.be.within(0, 2.5);
       expect(err, err).to.match(/task blink never gave the loop back since t=\d+\.\d{3} s \(a loop without await\?\): the app was terminated\n {2}stuck at blink \(runaway\.ts:\d+:\d+\)\n/);
       // Nothing after the end: no change later than t=3.000 s.
       expect(lines.filter((l) => /^t=\s+(\d+\.\d{3})/.test(l) && Number(/^t=\s+(\d+\.\d{3})/.exec(l)![1]) > 3)).to.deep.equal([]);
