@@ -293,7 +293,33 @@ const reason = missing();
     });
   }
 
-  it("an idle app costs no CPU in mcsim (under 2 % of a core over 10 s) and wakes on a button press: examples/button-blink after a long press", async () => {
+  /** mcsim's share of a core in three windows of ms each, from now. */
+  async function cpuShares(pid: number, ms: number): Promise<number[]> {
+    const shares: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const cpu0 = cpuSeconds(pid);
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, ms));
+      shares.push((cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000));
+    }
+    return shares;
+  }
+  const percent = (xs: number[]): string => xs.map((x) => (x * 100).toFixed(2)).join(", ");
+
+  it("an idle app costs no CPU in mcsim (within 1.3 % of a core of an app that does nothing, measured in the same run) and wakes on a button press: examples/button-blink after a long press", async () => {
+    // The floor: the same simulated device with an app that does nothing. A machine shared with others makes it
+    // 0.7 % of a core one run and 2.6 % the next; a loop that polls adds to ours in every window.
+    const floorLibrary = buildForSimulator(out, path.join(ROOT, "test", "moddable", "idle-floor"), ["-d", "-m", "-p", "sim/nodemcu"]);
+    const floorSim = startSimulator([SIMULATORS, floorLibrary], display);
+    let floor: number;
+    try {
+      await floorSim.waitFor(/^IDLE$/m, 30_000);
+      const shares = await cpuShares(floorSim.child.pid!, 3_300);
+      floor = Math.min(...shares);
+      console.log(`      mcsim with an app that does nothing: ${percent(shares)} % of a core in three 3.3 s windows`);
+    } finally {
+      floorSim.stop();
+    }
     const library = buildForSimulator(out, path.join(ROOT, "test", "moddable", "idle"), ["-d", "-m", "-p", "sim/nodemcu"]);
     expect(deviceMcsimShows(library)).to.equal("NodeMcu");
     const sim = startSimulator([SIMULATORS, library], display);
@@ -301,17 +327,16 @@ const reason = missing();
       const pid = sim.child.pid!;
       await sim.waitFor(/^IDLE$/m, 30_000);
       expect(fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()).to.equal("mcsim");
-      const cpu0 = cpuSeconds(pid);
-      const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, 10_000));
-      const share = (cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000);
-      console.log(`      mcsim idling: ${(share * 100).toFixed(2)} % of a core over 10 s`);
+      // The quietest of three windows, ending before the app's second press (at 15 s).
+      const shares = await cpuShares(pid, 3_300);
+      const share = Math.min(...shares);
+      console.log(`      mcsim idling: ${percent(shares)} % of a core in three 3.3 s windows`);
       const idleLog = sim.log();
       // The long press stopped the blinking: the LED went off and stayed off.
       const before = pinTimeline(idleLog.slice(0, idleLog.indexOf("IDLE")));
       expect(before.filter((e) => e.pin === 2).at(-1)?.level).to.equal(0);
       expect(pinTimeline(idleLog.slice(idleLog.indexOf("IDLE"))), "no LED change while idle").to.deep.equal([]);
-      expect(share, `mcsim used ${(share * 100).toFixed(2)} % of a core while the app idled`).to.be.lessThan(0.02);
+      expect(share - floor, `mcsim used ${(share * 100).toFixed(2)} % of a core while the app idled, ${(floor * 100).toFixed(2)} % with an app that does nothing`).to.be.lessThan(0.013);
       // The second long press: blinking again.
       const log = await sim.waitFor(/IDLE[\s\S]*PRESS 1[\s\S]*^PIN 2 1 \d+$[\s\S]*^PIN 2 0 \d+$/m, 15_000);
       expectCleanStart(log);
