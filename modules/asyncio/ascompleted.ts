@@ -5,7 +5,7 @@ import { getEventLoop, noteProgress, type Coro, type Loop } from "./loop";
 import { Future } from "./future";
 import { Task } from "./task";
 import { LoopTimer } from "./timer";
-import { checkArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
+import { copyArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 export interface AsCompletedOptions {
@@ -61,7 +61,7 @@ export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options: AsCompleted
 }
 
 function toList(aws: unknown): unknown[] {
-  if (isArray(aws)) return checkArray("asCompleted", "an array of awaitables", aws);
+  if (isArray(aws)) return copyArray("asCompleted", "an array of awaitables", aws);
   let iterable = false;
   let awaitable = false;
   if (aws !== null && typeof aws === "object") {

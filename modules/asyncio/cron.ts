@@ -1,6 +1,6 @@
 import { RuntimeError } from "./errors";
 import { describe } from "./format";
-import { checkArray, checkDuration, isArray, readOptions } from "./validate";
+import { copyArray, checkDuration, isArray, readOptions } from "./validate";
 
 /** A time field: one value, an array of values (range() makes one), or null for every value (a crontab's `*`). */
 export type CronField = number | readonly number[] | null;
@@ -69,7 +69,7 @@ export function compileSpec<E extends string>(fn: string, spec: unknown, extra: 
 
 function compileField(fn: string, name: string, v: unknown, low: number, high: number): readonly number[] | null {
   if (v === null) return null;
-  const list = typeof v === "number" ? [v] : isArray(v) ? checkArray(fn, `${name} as an array`, v) : null;
+  const list = typeof v === "number" ? [v] : isArray(v) ? copyArray(fn, `${name} as an array`, v) : null;
   if (list === null) throw new TypeError(`${fn}: expected ${name} as a number, an array of numbers or null, got ${describe(v)}`);
   if (list.length === 0) throw new RangeError(`${fn}: ${name} is an empty array (null means every value)`);
   for (const x of list) {

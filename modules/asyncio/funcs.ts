@@ -4,7 +4,7 @@ import { getEventLoop, settledNow, type Coro, type Loop, type TaskOptions } from
 import { Task } from "./task";
 import { Future } from "./future";
 import { describe } from "./ticks";
-import { checkArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
+import { copyArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
 import { hookAwait, PARKED, Waiter, type WaitHome } from "./waiter";
 
 export { sleep, sleepMs } from "./loop";
@@ -243,7 +243,7 @@ export interface GatherOptions {
  */
 export function gather<const T extends readonly unknown[]>(aws: T, options: GatherOptions = {}): Promise<{ -readonly [K in keyof T]: Gathered<T[K]> }> {
   if (!isArray(aws)) throw new TypeError(`gather: expected an array of awaitables (gather([a(), b()]), not gather(a(), b())), got ${describe(aws)}`);
-  const list = checkArray("gather", "an array of awaitables", aws);
+  const list = copyArray("gather", "an array of awaitables", aws);
   const returnExceptions = !!readOptions("gather", options, ["returnExceptions"], "options as an object such as { returnExceptions: true }").returnExceptions;
   const loop = getEventLoop();
   const tasks = toTasks(loop, list, "gather");

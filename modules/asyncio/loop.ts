@@ -27,9 +27,8 @@ export interface TaskOptions {
   name?: string;
 }
 
-/** @throws TypeError: options not an object, name not a string. */
+/** @throws TypeError: options not an object, name not a string. Called only when options were given. */
 function taskName(fn: string, options: TaskOptions): string | undefined {
-  if (options === undefined) throw new TypeError(`${fn}: expected options as an object such as { name: "blink" }, got undefined`);
   const { name } = readOptions(fn, options, ["name"], 'options as an object such as { name: "blink" }');
   if (name !== undefined && typeof name !== "string") throw new TypeError(`${fn}: expected the name as a string, got ${describe(name)}`);
   return name;

@@ -51,6 +51,14 @@ export function isArray(v: unknown): v is unknown[] {
  */
 export function checkArray(fn: string, what: string, v: unknown): unknown[] {
   if (!isArray(v)) throw new TypeError(`${fn}: expected ${what}, got ${describe(v)}`);
+  return copyArray(fn, what, v);
+}
+
+/**
+ * An array already known to be one (isArray), copied (see checkArray()).
+ * @throws TypeError "<fn>: reading <what> threw (…)"
+ */
+export function copyArray(fn: string, what: string, v: unknown[]): unknown[] {
   try {
     // An index loop: slice() would call an Array subclass's constructor, which may take other arguments.
     const n = v.length;

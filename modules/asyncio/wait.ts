@@ -5,7 +5,7 @@ import { toTasks } from "./funcs";
 import { getEventLoop, type Loop } from "./loop";
 import type { Task } from "./task";
 import { LoopTimer } from "./timer";
-import { checkArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
+import { copyArray, checkDuration, isArray, readOptions, secondsToMs } from "./validate";
 import { PARKED, type Waiter, type WaitHome } from "./waiter";
 
 /** wait() returns when any awaitable finishes (CPython's asyncio.FIRST_COMPLETED). */
@@ -136,7 +136,7 @@ class Watch implements WaitHome {
 
 function checkAws(fn: string, aws: unknown): readonly unknown[] {
   if (!isArray(aws)) throw new TypeError(`${fn}: expected an array of awaitables (${fn}([a(), b()]), not ${fn}(a(), b())), got ${describe(aws)}`);
-  const list = checkArray(fn, "an array of awaitables", aws);
+  const list = copyArray(fn, "an array of awaitables", aws);
   if (list.length === 0) throw new RangeError(`${fn}: the array of awaitables is empty`);
   return list;
 }

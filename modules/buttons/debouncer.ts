@@ -40,7 +40,6 @@ export function checkDebounced<K extends string>(kind: string, pin: unknown, opt
     throw new TypeError(`${kind}: expected an input Pin, got ${describe(pin)}`);
   }
   const name = `${kind}(${pinName(pin)})`;
-  if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
   const read = readOptions(name, options, [...keys, "debounceMs"], "an options object");
   const debounceMs = checkMs(name, "debounceMs", read.debounceMs ?? 50);
   return { name, debounceMs, read };

@@ -247,7 +247,6 @@ function checkScanner<K extends string>(name: string, rowPins: unknown, colPins:
   // The copies checked are the ones used: an array read again (its iterator, a Proxy) could give others.
   const rows = checkPins(name, "rowPins", rowPins, seen, false) as RowPin[];
   const cols = checkPins(name, "colPins", colPins, seen, true) as ColPin[];
-  if (options === null || typeof options !== "object") throw new TypeError(`${name}: expected an options object, got ${describe(options)}`);
   const read = readOptions(name, options, [...keys, "bufsize"], "an options object");
   return { rows, cols, bufsize: checkCount(name, "bufsize", read.bufsize ?? 10, 1, RINGBUF_MAX_CAPACITY), read };
 }
