@@ -6,6 +6,7 @@ import * as path from "path";
 import { FEED_KEEP, FeedHub, type BoardEvent } from "../hosts/node/feed";
 import { INPUT_KEYS, InputKeys, TAP_GAP_MS, TAP_MS } from "../hosts/node/keys";
 import { runApp } from "../hosts/node/runner";
+import { FADE_AND_BLINK_APP } from "./helpers";
 import { sweepSpills, toVcd, VcdRecorder, type LevelAt, type RealAt } from "../hosts/node/vcd";
 import { fold, visibleLength } from "../hosts/node/view";
 
@@ -237,26 +238,7 @@ describe("a long run (virtual hours): bounded feed, complete VCD, right counts",
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "long-run-"));
     try {
       const entry = path.join(dir, "fade.ts");
-      fs.writeFileSync(entry, [
-        'import asyncio from "asyncio";',
-        'import { Pin, PWM } from "machine";',
-        "const led = new Pin(14, Pin.OUT);",
-        "const lamp = new PWM(2, { freq: 1000, dutyU16: 0 });",
-        "async function fade() {",
-        "  for (let i = 1; ; i++) {",
-        "    lamp.dutyU16((i % 100) * 600);",
-        "    await asyncio.sleepMs(20);",
-        "  }",
-        "}",
-        "async function blink() {",
-        "  while (true) {",
-        "    led.toggle();",
-        "    await asyncio.sleepMs(10);",
-        "  }",
-        "}",
-        "asyncio.run(asyncio.gather([fade(), blink()]));",
-        "",
-      ].join("\n"));
+      fs.writeFileSync(entry, FADE_AND_BLINK_APP);
       const vcd = path.join(dir, "fade.vcd");
       const run = runApp({ entry, duration: 3600, virtual: true, view: false, vcd });
       let most = 0;

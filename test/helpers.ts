@@ -58,3 +58,28 @@ export async function onBoard(body: (host: VirtualHost, board: SimulatedBoard, l
     }
   });
 }
+
+/**
+ * An app for the long-run tests (test/board-feed, test/start): a PWM fade
+ * (a change every 20 ms) and a blink (every 10 ms), for ever.
+ */
+export const FADE_AND_BLINK_APP = [
+  'import asyncio from "asyncio";',
+  'import { Pin, PWM } from "machine";',
+  "const led = new Pin(14, Pin.OUT);",
+  "const lamp = new PWM(2, { freq: 1000, dutyU16: 0 });",
+  "async function fade() {",
+  "  for (let i = 1; ; i++) {",
+  "    lamp.dutyU16((i % 100) * 600);",
+  "    await asyncio.sleepMs(20);",
+  "  }",
+  "}",
+  "async function blink() {",
+  "  while (true) {",
+  "    led.toggle();",
+  "    await asyncio.sleepMs(10);",
+  "  }",
+  "}",
+  "asyncio.run(asyncio.gather([fade(), blink()]));",
+  "",
+].join("\n");

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { FADE_AND_BLINK_APP } from "./helpers";
 
 // npm start -- <app>: an example by name, or your own app by a path from
 // where you typed the command (npm runs scripts from the package folder and
@@ -408,26 +409,7 @@ describe("npm start -- <app>", function () {
     this.timeout(120000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "my-app-"));
     try {
-      fs.writeFileSync(path.join(dir, "fade.ts"), [
-        'import asyncio from "asyncio";',
-        'import { Pin, PWM } from "machine";',
-        "const led = new Pin(14, Pin.OUT);",
-        "const lamp = new PWM(2, { freq: 1000, dutyU16: 0 });",
-        "async function fade() {",
-        "  for (let i = 1; ; i++) {",
-        "    lamp.dutyU16((i % 100) * 600);",
-        "    await asyncio.sleepMs(20);",
-        "  }",
-        "}",
-        "async function blink() {",
-        "  while (true) {",
-        "    led.toggle();",
-        "    await asyncio.sleepMs(10);",
-        "  }",
-        "}",
-        "asyncio.run(asyncio.gather([fade(), blink()]));",
-        "",
-      ].join("\n"));
+      fs.writeFileSync(path.join(dir, "fade.ts"), FADE_AND_BLINK_APP);
       const r = start(["fade.ts", "--virtual", "--duration", "3600", "--vcd", "fade.vcd", "--no-check"], { INIT_CWD: dir });
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/\nstopped at t=3600\.000 s after 360001 pin changes and 180001 PWM changes; wrote fade\.vcd\n$/);

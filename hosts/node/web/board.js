@@ -131,20 +131,17 @@
   }
   /** Past PIN_KEEP, a pin's oldest changes and bars go; its row starts at the first one left. */
   function trim(p) {
-    if (p.times.length > PIN_KEEP + PIN_KEEP / 4) {
-      const k = p.times.length - PIN_KEEP;
-      p.times.splice(0, k);
-      p.levels.splice(0, k);
-      pageDropped += k;
-      notKeptFrom(p.times[0]);
-    }
-    if (p.burstFrom.length > PIN_KEEP + PIN_KEEP / 4) {
-      const k = p.burstFrom.length - PIN_KEEP;
-      p.burstFrom.splice(0, k);
-      p.burstTo.splice(0, k);
-      pageDropped += k;
-      notKeptFrom(p.burstFrom[0]);
-    }
+    trimPair(p.times, p.levels);
+    trimPair(p.burstFrom, p.burstTo);
+  }
+  /** times: ascending; values: one for each, let go with it. */
+  function trimPair(times, values) {
+    if (times.length <= PIN_KEEP + PIN_KEEP / 4) return;
+    const k = times.length - PIN_KEEP;
+    times.splice(0, k);
+    values.splice(0, k);
+    pageDropped += k;
+    notKeptFrom(times[0]);
   }
 
   /** A task's name as the terminal and Task.toString() give it. */
